@@ -1,0 +1,66 @@
+"""Karya Binaan: one storefront for goods made in Indonesian correctional facilities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from shop.config import PROJECT_ROOT, load_config
+from shop.extensions import babel, csrf, db, login_manager, migrate
+from shop.i18n import format_rupiah, select_locale, translation_directories
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    _register_models()
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from shop.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_models() -> None:
+    """Import every domain's models so metadata (and Alembic) see all tables."""
+    from shop.accounts import models as _accounts  # noqa: F401
+    from shop.catalog import models as _catalog  # noqa: F401
+    from shop.facilities import models as _facilities  # noqa: F401
+    from shop.media import models as _media  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from shop.catalog import bp as catalog_bp
+    from shop.core import bp as core_bp
+    from shop.media import bp as media_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(media_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from shop.i18n import current_locale
+
+    app.add_template_filter(format_rupiah, "rupiah")
+    app.add_template_global(current_locale)

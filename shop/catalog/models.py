@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.sqltypes import UTCDateTime, utcnow
+from shop.extensions import db
+
+PRODUCT_STATUSES = ("draft", "active", "archived")
+
+
+class Category(db.Model):
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name_id: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    description_id: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_id
+
+    def description(self, locale: str) -> str:
+        return self.description_en if locale == "en" else self.description_id
+
+
+class Product(db.Model):
+    """One listed item. Stock lives on the row: ``on_hand`` and ``allocated``."""
+
+    __tablename__ = "product"
+    __table_args__ = (
+        UniqueConstraint("facility_id", "sku", name="uq_product_facility_sku"),
+        CheckConstraint(f"status IN {PRODUCT_STATUSES!r}", name="status_known"),
+        CheckConstraint("price > 0", name="price_positive"),
+        CheckConstraint("material_cost >= 0", name="material_cost_nonnegative"),
+        CheckConstraint("weight_grams > 0", name="weight_positive"),
+        CheckConstraint("on_hand >= 0", name="on_hand_nonnegative"),
+        CheckConstraint("allocated >= 0 AND allocated <= on_hand", name="allocated_within_on_hand"),
+        CheckConstraint("low_stock_threshold >= 0", name="low_stock_nonnegative"),
+        Index("ix_product_status_created", "status", "created_at"),
+        Index("ix_product_status_price", "status", "price"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    sku: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    technique: Mapped[str] = mapped_column(String(200), default="")
+    materials: Mapped[str] = mapped_column(String(300), default="")
+    dimensions: Mapped[str] = mapped_column(String(120), default="")
+    price: Mapped[int] = mapped_column(Integer)
+    material_cost: Mapped[int] = mapped_column(Integer, default=0)
+    weight_grams: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    one_of_a_kind: Mapped[bool] = mapped_column(Boolean, default=False)
+    maker_name: Mapped[str] = mapped_column(String(80), default="")
+    maker_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    allocated: Mapped[int] = mapped_column(Integer, default=0)
+    low_stock_threshold: Mapped[int] = mapped_column(Integer, default=1)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    facility = relationship("Facility", back_populates="products", lazy="raise_on_sql")
+    category = relationship("Category", lazy="raise_on_sql")
+    photos = relationship(
+        "ProductPhoto",
+        back_populates="product",
+        order_by="ProductPhoto.position",
+        lazy="raise_on_sql",
+        cascade="all, delete-orphan",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def available(self) -> int:
+        return max(self.on_hand - self.allocated, 0)
+
+    @property
+    def public_maker(self) -> str:
+        """The maker's first name or pseudonym, only when they consented to be named."""
+        return self.maker_name if self.maker_consent and self.maker_name else ""
+
+    @property
+    def main_photo(self):
+        return self.photos[0] if self.photos else None
+
+    def __repr__(self) -> str:
+        return f"<Product {self.slug}>"

@@ -1,0 +1,11 @@
+"""``flask --app shop …`` commands."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from shop.demo.cli import seed_demo
+
+    app.cli.add_command(seed_demo)

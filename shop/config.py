@@ -1,0 +1,92 @@
+"""Configuration from the environment (12-factor), with safe local defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the shop can run with."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -> str:
+    if env.get("SECRET_KEY"):
+        return env["SECRET_KEY"]
+    if production:
+        raise ConfigError("SECRET_KEY must be set in production (SHOP_ENV=production).")
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept ``postgres://`` and ``postgresql://`` URLs; use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from ``env`` (defaults to ``os.environ``)."""
+    env = os.environ if env is None else env
+    production = env.get("SHOP_ENV", "development") == "production"
+    database_url = normalize_database_url(
+        env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'karya_binaan.db'}"
+    )
+
+    stripe_secret = env.get("STRIPE_SECRET_KEY", "")
+    stripe_webhook = env.get("STRIPE_WEBHOOK_SECRET", "")
+    if bool(stripe_secret) != bool(stripe_webhook):
+        raise ConfigError(
+            "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET go together: set both to offer "
+            "card payments, or neither to offer bank transfer only."
+        )
+
+    return {
+        "SHOP_ENV": "production" if production else "development",
+        "SECRET_KEY": _secret_key(env, instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(PROJECT_ROOT / "uploads"),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_REQUEST_MB", "50")) * 1024 * 1024,
+        "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "15")),
+        "SITE_URL": env.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "STRIPE_SECRET_KEY": stripe_secret,
+        "STRIPE_WEBHOOK_SECRET": stripe_webhook,
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE", ""),
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), default=True),
+        "MAIL_FROM": env.get("MAIL_FROM", "Karya Binaan <toko@karyabinaan.id>"),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "10")),
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "LANGUAGES": ("id", "en"),
+        "CATALOG_PAGE_SIZE": int(env.get("CATALOG_PAGE_SIZE", "24")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+    }

@@ -1,0 +1,76 @@
+"""Site-wide routes: health check, language switch, robots.txt, error pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from shop.core import bp
+from shop.extensions import db
+from shop.i18n import LANG_COOKIE, LANGUAGES
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        current_app.logger.error("health check: database unreachable: %s", exc)
+        db.session.rollback()
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths; anything else goes home."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@bp.get("/lang/<code>")
+def switch_language(code: str):
+    if code not in LANGUAGES:
+        abort(404)
+    response = redirect(_safe_next(request.args.get("next")), code=303)
+    response.set_cookie(
+        LANG_COOKIE,
+        code,
+        max_age=ONE_YEAR,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
+
+
+@bp.get("/robots.txt")
+def robots_txt():
+    site = current_app.config["SITE_URL"]
+    body = "\n".join(
+        [
+            "User-agent: *",
+            "Disallow: /lang/",
+            f"Sitemap: {site}/sitemap.xml",
+            "",
+        ]
+    )
+    return Response(body, mimetype="text/plain")
+
+
+@bp.app_errorhandler(404)
+def not_found(_error):
+    return render_template("errors/404.html"), 404
+
+
+@bp.app_errorhandler(500)
+def server_error(_error):
+    return render_template("errors/500.html"), 500
