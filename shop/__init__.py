@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_models() -> None:
     """Import every domain's models so metadata (and Alembic) see all tables."""
+    from shop.accounts import loader as _loader  # noqa: F401
     from shop.accounts import models as _accounts  # noqa: F401
     from shop.catalog import models as _catalog  # noqa: F401
     from shop.facilities import models as _facilities  # noqa: F401

@@ -6,8 +6,8 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.sqltypes import UTCDateTime, utcnow
 from shop.extensions import db
+from shop.sqltypes import UTCDateTime, utcnow
 
 ROLES = ("admin", "staff")
 

@@ -14,8 +14,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.sqltypes import UTCDateTime, utcnow
 from shop.extensions import db
+from shop.sqltypes import UTCDateTime, utcnow
 
 PRODUCT_STATUSES = ("draft", "active", "archived")
 

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.sqltypes import UTCDateTime, utcnow
 from shop.extensions import db
+from shop.sqltypes import UTCDateTime, utcnow
 
 
 class ProductPhoto(db.Model):

@@ -13,8 +13,13 @@ from shop.i18n import format_rupiah
 
 @pytest.mark.parametrize(
     ("amount", "expected"),
-    [(150000, "Rp 150.000"), (0, "Rp 0"), (999, "Rp 999"), (1250000, "Rp 1.250.000"),
-     (-5000, "-Rp 5.000")],
+    [
+        (150000, "Rp 150.000"),
+        (0, "Rp 0"),
+        (999, "Rp 999"),
+        (1250000, "Rp 1.250.000"),
+        (-5000, "-Rp 5.000"),
+    ],
 )
 def test_format_rupiah(amount, expected):
     assert format_rupiah(amount) == expected
@@ -59,8 +64,16 @@ def test_foreign_keys_enforced(app):
 
 def test_revenue_split_must_add_up(app):
     db.session.add(
-        Facility(slug="x", name="Lapas X", kind="Lapas", province="Bali", city="Denpasar",
-                 premi_pct=60, pnbp_pct=15, capital_pct=35)
+        Facility(
+            slug="x",
+            name="Lapas X",
+            kind="Lapas",
+            province="Bali",
+            city="Denpasar",
+            premi_pct=60,
+            pnbp_pct=15,
+            capital_pct=35,
+        )
     )
     with pytest.raises(IntegrityError):
         db.session.flush()
