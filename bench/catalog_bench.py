@@ -76,9 +76,7 @@ def measure(args) -> list[str]:
             for name, group in paths.items():
                 Path(pages_dir, f"{name}.html").write_text(fetch(shop_url + group[0]))
             results = {
-                name: run_wrk(
-                    shop_url, group, connections=args.connections, seconds=args.seconds
-                )
+                name: run_wrk(shop_url, group, connections=args.connections, seconds=args.seconds)
                 for name, group in paths.items()
             }
         floor_env = dict(env, FLOOR_PAGES=pages_dir)
@@ -146,7 +144,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument(
-        "--scale", type=lambda s: tuple(int(x) for x in s.split(",")), default=None,
+        "--scale",
+        type=lambda s: tuple(int(x) for x in s.split(",")),
+        default=None,
         help="e.g. 1000,100000: compare page times at two catalog sizes instead",
     )
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")

@@ -71,7 +71,8 @@ def run_wrk(
     errors = 0
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         errors += int(match.group(1))
-    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
+    socket_errors = r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"
+    if match := re.search(socket_errors, output):
         errors += sum(int(x) for x in match.groups())
     return LoadResult(
         requests_per_s=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
