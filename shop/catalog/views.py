@@ -1,22 +1,130 @@
-"""Public catalog routes (placeholder until the catalog lands)."""
+"""Public catalog pages: home, listing and search, product, facilities."""
 
-from flask import render_template_string
+from __future__ import annotations
 
-from shop.catalog import bp
+from flask import abort, current_app, g, render_template, request, url_for
+from flask_babel import gettext as _
 
-_PLACEHOLDER = "{% extends 'base.html' %}{% block content %}<h1>Karya Binaan</h1>{% endblock %}"
+from shop.catalog import bp, services
+from shop.catalog.forms import parse_listing_args, query_args
+from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
+from shop.i18n import current_locale
+
+
+def _facet_ttl() -> float:
+    app = current_app
+    return float(app.config.get("CATALOG_FACET_TTL", 0 if app.testing else 60))
+
+
+def _page_size() -> int:
+    return max(1, int(current_app.config["CATALOG_PAGE_SIZE"]))
+
+
+@bp.app_template_global()
+def media_url(name: str) -> str:
+    """URL of a stored photo variant; ``url_for`` runs once per request, not per image."""
+    prefix = g.get("_media_prefix")
+    if prefix is None:
+        prefix = g._media_prefix = url_for("media.photo", name="x")[:-1]
+    return prefix + name
+
+
+@bp.app_template_filter("availability")
+def availability_filter(product) -> str:
+    return services.availability(product)
 
 
 @bp.get("/")
 def home():
-    return render_template_string(_PLACEHOLDER)
+    ttl = _facet_ttl()
+    facilities = [f for f in services.facility_facets(ttl) if f.count]
+    facilities.sort(key=lambda f: -f.count)
+    return render_template(
+        "catalog/home.html",
+        featured=services.featured_products(8),
+        categories=[c for c in services.category_facets(ttl) if c.count],
+        facilities=facilities[:6],
+        facility_total=len(facilities),
+        split=services.split_sale(100_000, 0, 50, 15, 35),
+    )
 
 
 @bp.get("/produk")
 def listing():
-    return render_template_string(_PLACEHOLDER)
+    query, messages = parse_listing_args(request.args)
+    page = services.list_products(query, _page_size())
+    if page.requested_page > page.pages:
+        messages.append(
+            _("There is no page %(asked)d; showing the last page.", asked=page.requested_page)
+        )
+    if query.q and not page.searched_tokens:
+        messages.append(_("Your search had no words we could look for; showing all products."))
+    ttl = _facet_ttl()
+    categories = services.category_facets(ttl)
+    facilities = services.facility_facets(ttl)
+    suggestions = []
+    if not page.total and len(page.searched_tokens) > 1:
+        suggestions = page.searched_tokens
+    return render_template(
+        "catalog/listing.html",
+        query=query,
+        page=page,
+        messages=messages,
+        categories=categories,
+        facilities=facilities,
+        provinces=services.province_facets(ttl),
+        category_by_slug={c.slug: c for c in categories},
+        facility_by_slug={f.slug: f for f in facilities},
+        popular_categories=sorted(categories, key=lambda c: -c.count)[:6],
+        word_suggestions=suggestions,
+        args=query_args,
+        sorts=services.SORTS,
+    )
+
+
+@bp.get("/produk/<slug>")
+def product(slug: str):
+    item = services.get_product(slug)
+    if item is None or item.status == "draft":
+        abort(404)
+    if item.status != "active":
+        return render_template("catalog/gone.html", product=item), 404
+    locale = current_locale()
+    image = absolute(photo_url(item.main_photo)) if item.photos else None
+    return render_template(
+        "catalog/product.html",
+        product=item,
+        split=services.split_for(item),
+        related=services.related_products(item, 4),
+        jsonld=jsonld_script_body(product_jsonld(item, locale)),
+        og_image=image,
+        canonical=absolute(url_for("catalog.product", slug=item.slug)),
+    )
 
 
 @bp.get("/fasilitas")
 def facilities():
-    return render_template_string(_PLACEHOLDER)
+    facilities = services.facility_facets(_facet_ttl())
+    by_province: dict[str, list] = {}
+    for facility in facilities:
+        by_province.setdefault(facility.province, []).append(facility)
+    return render_template(
+        "catalog/facilities.html", by_province=by_province, total=len(facilities)
+    )
+
+
+@bp.get("/fasilitas/<slug>")
+def facility(slug: str):
+    item = services.get_facility(slug)
+    if item is None:
+        abort(404)
+    raw_page = request.args.get("hal", "1")
+    page_number = int(raw_page) if raw_page.isdigit() and int(raw_page) >= 1 else 1
+    page = services.facility_products(item, page_number, _page_size())
+    return render_template(
+        "catalog/facility.html",
+        facility=item,
+        page=page,
+        whatsapp=services.whatsapp_link(item.whatsapp),
+        canonical=absolute(url_for("catalog.facility", slug=item.slug)),
+    )

@@ -1,10 +1,19 @@
-"""Site-wide routes: health check, language switch, robots.txt, error pages."""
+"""Site-wide routes: health check, language switch, robots.txt, sitemap, error pages."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, jsonify, redirect, render_template, request
+from flask import (
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -64,6 +73,34 @@ def robots_txt():
         ]
     )
     return Response(body, mimetype="text/plain")
+
+
+@bp.get("/sitemap.xml")
+def sitemap_xml():
+    from shop.catalog.services import sitemap_entries
+
+    entries = sitemap_entries()
+    newest = max((e.lastmod for e in entries if e.lastmod), default=None)
+    site = current_app.config["SITE_URL"]
+    pages = [
+        (site + url_for("catalog.home"), newest),
+        (site + url_for("catalog.listing"), newest),
+        (site + url_for("catalog.facilities"), newest),
+    ]
+    for entry in entries:
+        endpoint = "catalog.product" if entry.path_kind == "product" else "catalog.facility"
+        pages.append((site + url_for(endpoint, slug=entry.slug), entry.lastmod))
+    body = render_template("catalog/sitemap.xml", pages=pages)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.after_app_request
+def vary_on_language(response: Response) -> Response:
+    """HTML is rendered in the visitor's language: caches must key on what picks it."""
+    if response.mimetype == "text/html":
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
 
 
 @bp.app_errorhandler(404)

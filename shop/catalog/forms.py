@@ -1,0 +1,92 @@
+"""Reading the listing's query string into a :class:`ListingQuery`, forgivingly.
+
+The listing is a GET form: nothing here can fail. A value that makes no sense is
+dropped, with a message for the visitor saying what was ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from flask_babel import lazy_gettext as _l
+
+from shop.catalog.services import SORTS, ListingQuery
+
+MAX_QUERY_LENGTH = 200
+MAX_PAGE = 100_000
+_NOT_MONEY = re.compile(r"[\s.,]|^rp", re.IGNORECASE)
+
+
+def _money(raw: str) -> int | None:
+    """``"150.000"``, ``"Rp 150000"`` → 150000; None when it is not a whole amount."""
+    cleaned = _NOT_MONEY.sub("", raw.strip())
+    if not cleaned.isdigit() or len(cleaned) > 12:
+        return None
+    return int(cleaned)
+
+
+def parse_listing_args(args: Mapping[str, str]) -> tuple[ListingQuery, list[str]]:
+    """The listing query and a list of (translatable) messages about ignored values."""
+    messages: list[str] = []
+    q = " ".join(args.get("q", "").split())[:MAX_QUERY_LENGTH]
+
+    prices: dict[str, int | None] = {}
+    for key in ("harga_min", "harga_max"):
+        raw = args.get(key, "").strip()
+        prices[key] = _money(raw) if raw else None
+        if raw and prices[key] is None:
+            messages.append(
+                _l('"%(value)s" is not an amount in rupiah, so it was ignored.', value=raw[:30])
+            )
+    price_min, price_max = prices["harga_min"], prices["harga_max"]
+    if price_min is not None and price_max is not None and price_min > price_max:
+        price_min, price_max = price_max, price_min
+        messages.append(_l("The minimum price was above the maximum; we swapped them."))
+
+    sort = args.get("urut", "").strip()
+    if sort and sort not in SORTS:
+        messages.append(_l("Unknown sort order; showing the default order."))
+        sort = ""
+
+    raw_page = args.get("hal", "").strip()
+    page = 1
+    if raw_page:
+        if raw_page.isdigit() and 1 <= int(raw_page) <= MAX_PAGE:
+            page = int(raw_page)
+        else:
+            messages.append(_l("That page number does not exist; showing the first page."))
+
+    query = ListingQuery(
+        q=q,
+        category=args.get("kategori", "").strip()[:80],
+        facility=args.get("fasilitas", "").strip()[:120],
+        province=args.get("provinsi", "").strip()[:80],
+        price_min=price_min,
+        price_max=price_max,
+        in_stock=args.get("tersedia", "") in {"1", "on", "true"},
+        sort=sort,
+        page=page,
+    )
+    return query, messages
+
+
+def query_args(query: ListingQuery, **changes) -> dict[str, str | int]:
+    """The URL parameters of ``query`` (only those set), with ``changes`` applied.
+
+    A change to ``None`` or ``""`` removes that parameter; used for pagination links,
+    sort links and "remove this filter" links so every filter stays in the URL.
+    """
+    args: dict[str, str | int | None] = {
+        "q": query.q,
+        "kategori": query.category,
+        "fasilitas": query.facility,
+        "provinsi": query.province,
+        "harga_min": query.price_min,
+        "harga_max": query.price_max,
+        "tersedia": 1 if query.in_stock else None,
+        "urut": query.sort,
+        "hal": query.page if query.page > 1 else None,
+    }
+    args.update(changes)
+    return {key: value for key, value in args.items() if value not in (None, "")}

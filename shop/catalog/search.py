@@ -1,0 +1,85 @@
+"""Full-text search over ``product.search_text``: FTS5 on SQLite, tsvector on PostgreSQL.
+
+User input is reduced to plain word tokens (letters and digits only), so no query
+can inject FTS5 or tsquery syntax: quotes, ``*``, ``AND``/``OR``/``NOT``, ``-`` and
+brackets are either dropped or searched for as ordinary words. Every token matches as a
+prefix ("bat" finds "batik") and all tokens must match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Float, Integer, Select, func, literal_column, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from shop.catalog.models import Product
+
+MAX_TOKENS = 8
+MAX_TOKEN_LENGTH = 40
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def tokenize(query: str) -> list[str]:
+    """Lower-cased word tokens of ``query``, de-duplicated, at most ``MAX_TOKENS``."""
+    tokens: list[str] = []
+    for match in _WORD.finditer(query.casefold()):
+        token = match.group(0)[:MAX_TOKEN_LENGTH]
+        if token not in tokens:
+            tokens.append(token)
+        if len(tokens) == MAX_TOKENS:
+            break
+    return tokens
+
+
+def fts5_query(tokens: list[str]) -> str:
+    """``["batik", "tul"]`` → ``'"batik"* "tul"*'`` (implicit AND, prefix match)."""
+    return " ".join(f'"{token}"*' for token in tokens)
+
+
+def tsquery(tokens: list[str]) -> str:
+    """``["batik", "tul"]`` → ``'batik:* & tul:*'`` for ``to_tsquery('simple', …)``."""
+    return " & ".join(f"{token}:*" for token in tokens)
+
+
+# The same expression as the GIN index ix_product_search (migration 0001), written
+# with a literal configuration name so PostgreSQL's planner can match the index.
+_SIMPLE = literal_column("'simple'")
+
+
+def _tsvector() -> ColumnElement:
+    return func.to_tsvector(_SIMPLE, Product.search_text)
+
+
+@dataclass(frozen=True)
+class Search:
+    """A search applied to a statement: matching rows joined in, plus a rank ordering."""
+
+    tokens: list[str]
+
+    def apply(self, stmt: Select, dialect: str) -> tuple[Select, ColumnElement]:
+        """Restrict ``stmt`` (which selects from ``product``) to matches.
+
+        Returns the new statement and an ORDER BY expression, best match first.
+        """
+        if dialect == "sqlite":
+            fts = (
+                text(
+                    "SELECT rowid AS id, bm25(product_fts) AS rank "
+                    "FROM product_fts WHERE product_fts MATCH :fts_query"
+                )
+                .bindparams(fts_query=fts5_query(self.tokens))
+                .columns(id=Integer, rank=Float)
+                .subquery("fts")
+            )
+            return stmt.join(fts, fts.c.id == Product.id), fts.c.rank.asc()
+        query = func.to_tsquery(_SIMPLE, tsquery(self.tokens))
+        stmt = stmt.where(_tsvector().op("@@")(query))
+        return stmt, func.ts_rank(_tsvector(), query).desc()
+
+
+def build_search(query: str) -> Search | None:
+    """A :class:`Search` for the visitor's text, or None when it holds no words."""
+    tokens = tokenize(query)
+    return Search(tokens) if tokens else None

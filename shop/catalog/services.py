@@ -1,0 +1,439 @@
+"""Public catalog queries and the money breakdown of a sale.
+
+Every page is served by a small, constant number of statements: products come with
+their facility and category joined and their photos in one ``selectinload``; the facet
+lists (categories, facilities, provinces) are one grouped query each and may be cached
+in-process for ``CATALOG_FACET_TTL`` seconds (they are not state that matters).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from shop.catalog.models import Category, Product
+from shop.catalog.search import build_search
+from shop.extensions import db
+from shop.facilities.models import Facility
+from shop.media.models import ProductPhoto
+from shop.sqltypes import UTCDateTime
+
+SORTS = ("relevan", "terbaru", "harga_naik", "harga_turun")
+DEFAULT_SORT = "terbaru"
+
+
+# --------------------------------------------------------------------------- money
+
+
+@dataclass(frozen=True)
+class MoneySplit:
+    """Where the money of one sale goes; every amount in integer rupiah."""
+
+    price: int
+    material_cost: int
+    profit: int
+    premi: int
+    pnbp: int
+    capital: int
+    premi_pct: int
+    pnbp_pct: int
+    capital_pct: int
+
+
+def split_sale(
+    price: int, material_cost: int, premi_pct: int, pnbp_pct: int, capital_pct: int
+) -> MoneySplit:
+    """Split the profit (price − material cost) by the facility's percentages.
+
+    Shares are rounded down and the rupiah left over go to the largest remainders
+    (ties in the order premi, PNBP, capital), so the three shares add up to the profit
+    exactly. A material cost above the price leaves no profit to share.
+    """
+    if premi_pct + pnbp_pct + capital_pct != 100:
+        raise ValueError("the three percentages must add up to 100")
+    material = min(max(material_cost, 0), price)
+    profit = price - material
+    pcts = (premi_pct, pnbp_pct, capital_pct)
+    exact = [profit * pct for pct in pcts]
+    shares = [value // 100 for value in exact]
+    leftover = profit - sum(shares)
+    by_remainder = sorted(range(3), key=lambda i: (-(exact[i] % 100), i))
+    for i in by_remainder[:leftover]:
+        shares[i] += 1
+    return MoneySplit(price, material, profit, *shares, *pcts)
+
+
+def split_for(product: Product) -> MoneySplit:
+    f = product.facility
+    return split_sale(product.price, product.material_cost, f.premi_pct, f.pnbp_pct, f.capital_pct)
+
+
+# --------------------------------------------------------------------------- availability
+
+
+def availability(product: Product) -> str:
+    """``"in_stock"``, ``"last_one"`` or ``"sold_out"``."""
+    available = product.available
+    if available <= 0:
+        return "sold_out"
+    return "last_one" if available == 1 else "in_stock"
+
+
+# --------------------------------------------------------------------------- facets (cached)
+
+
+@dataclass(frozen=True)
+class CategoryFacet:
+    slug: str
+    name_id: str
+    name_en: str
+    count: int
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_id
+
+
+@dataclass(frozen=True)
+class FacilityFacet:
+    slug: str
+    name: str
+    kind: str
+    city: str
+    province: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ProvinceFacet:
+    name: str
+    count: int
+
+
+T = TypeVar("T")
+_cache: dict[str, tuple[float, object]] = {}
+_cache_lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _cached(key: str, ttl: float, load: Callable[[], T]) -> T:
+    if ttl <= 0:
+        return load()
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit and hit[0] > now:
+        return hit[1]  # type: ignore[return-value]
+    value = load()
+    with _cache_lock:
+        _cache[key] = (now + ttl, value)
+    return value
+
+
+_ACTIVE = Product.status == "active"
+
+
+def category_facets(ttl: float = 0) -> list[CategoryFacet]:
+    """Every category with its number of active products (one query)."""
+
+    def load() -> list[CategoryFacet]:
+        count = func.count(Product.id)
+        rows = db.session.execute(
+            select(Category.slug, Category.name_id, Category.name_en, count)
+            .outerjoin(Product, (Product.category_id == Category.id) & _ACTIVE)
+            .group_by(Category.id, Category.slug, Category.name_id, Category.name_en)
+            .order_by(Category.position, Category.name_id)
+        )
+        return [CategoryFacet(*row) for row in rows]
+
+    return _cached("categories", ttl, load)
+
+
+def facility_facets(ttl: float = 0) -> list[FacilityFacet]:
+    """Every facility with its number of active products (one query)."""
+
+    def load() -> list[FacilityFacet]:
+        count = func.count(Product.id)
+        columns = (Facility.slug, Facility.name, Facility.kind, Facility.city, Facility.province)
+        rows = db.session.execute(
+            select(*columns, count)
+            .outerjoin(Product, (Product.facility_id == Facility.id) & _ACTIVE)
+            .group_by(Facility.id, *columns)
+            .order_by(Facility.province, Facility.name)
+        )
+        return [FacilityFacet(*row) for row in rows]
+
+    return _cached("facilities", ttl, load)
+
+
+def province_facets(ttl: float = 0) -> list[ProvinceFacet]:
+    """Provinces that have active products, with counts (one query)."""
+
+    def load() -> list[ProvinceFacet]:
+        rows = db.session.execute(
+            select(Facility.province, func.count(Product.id))
+            .join(Product, Product.facility_id == Facility.id)
+            .where(_ACTIVE)
+            .group_by(Facility.province)
+            .order_by(Facility.province)
+        )
+        return [ProvinceFacet(*row) for row in rows]
+
+    return _cached("provinces", ttl, load)
+
+
+# --------------------------------------------------------------------------- listing
+
+
+@dataclass(frozen=True)
+class ListingQuery:
+    """What the visitor asked the listing for (already validated)."""
+
+    q: str = ""
+    category: str = ""
+    facility: str = ""
+    province: str = ""
+    price_min: int | None = None
+    price_max: int | None = None
+    in_stock: bool = False
+    sort: str = ""
+    page: int = 1
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort == "relevan" and not self.q:
+            return DEFAULT_SORT
+        return self.sort or ("relevan" if self.q else DEFAULT_SORT)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(
+            self.category
+            or self.facility
+            or self.province
+            or self.price_min is not None
+            or self.price_max is not None
+            or self.in_stock
+        )
+
+
+@dataclass
+class Page:
+    items: list[Product]
+    page: int
+    per_page: int
+    total: int
+    requested_page: int = 1
+    searched_tokens: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def window(self, radius: int = 2) -> list[int | None]:
+        """Page numbers to link: first, last and ``radius`` around the current; None = gap."""
+        shown = sorted({1, self.pages, *range(self.page - radius, self.page + radius + 1)})
+        numbers: list[int | None] = []
+        for n in shown:
+            if 1 <= n <= self.pages:
+                if numbers and n - (numbers[-1] or 0) > 1:
+                    numbers.append(None)
+                numbers.append(n)
+        return numbers
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+
+def _card_options(stmt: Select) -> Select:
+    return stmt.options(
+        joinedload(Product.facility, innerjoin=True),
+        joinedload(Product.category, innerjoin=True),
+        selectinload(Product.photos),
+    )
+
+
+def _filtered(stmt: Select, query: ListingQuery) -> Select:
+    stmt = stmt.where(_ACTIVE)
+    if query.category:
+        stmt = stmt.where(
+            Product.category_id
+            == select(Category.id).where(Category.slug == query.category).scalar_subquery()
+        )
+    if query.facility:
+        stmt = stmt.where(
+            Product.facility_id
+            == select(Facility.id).where(Facility.slug == query.facility).scalar_subquery()
+        )
+    if query.province:
+        stmt = stmt.where(
+            Product.facility_id.in_(select(Facility.id).where(Facility.province == query.province))
+        )
+    if query.price_min is not None:
+        stmt = stmt.where(Product.price >= query.price_min)
+    if query.price_max is not None:
+        stmt = stmt.where(Product.price <= query.price_max)
+    if query.in_stock:
+        stmt = stmt.where(Product.on_hand > Product.allocated)
+    return stmt
+
+
+def _order(sort: str, rank) -> tuple:
+    if sort == "relevan" and rank is not None:
+        return (rank, Product.id.desc())
+    if sort == "harga_naik":
+        return (Product.price.asc(), Product.id.asc())
+    if sort == "harga_turun":
+        return (Product.price.desc(), Product.id.desc())
+    return (Product.created_at.desc(), Product.id.desc())
+
+
+def list_products(query: ListingQuery, per_page: int) -> Page:
+    """One page of active products matching ``query`` (two statements plus photos).
+
+    A page beyond the last one answers the last page (``requested_page`` keeps what was
+    asked, so the view can say so).
+    """
+    dialect = db.engine.dialect.name
+    search = build_search(query.q) if query.q else None
+
+    count_stmt = _filtered(select(func.count()).select_from(Product), query)
+    items_stmt = _filtered(select(Product), query)
+    rank = None
+    if search:
+        count_stmt, _ = search.apply(count_stmt, dialect)
+        items_stmt, rank = search.apply(items_stmt, dialect)
+
+    total = db.session.scalar(count_stmt) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(query.page, 1), pages)
+    items: list[Product] = []
+    if total:
+        items_stmt = (
+            _card_options(items_stmt)
+            .order_by(*_order(query.effective_sort, rank))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        items = list(db.session.scalars(items_stmt).unique())
+    return Page(
+        items=items,
+        page=page,
+        per_page=per_page,
+        total=total,
+        requested_page=query.page,
+        searched_tokens=search.tokens if search else [],
+    )
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def featured_products(limit: int = 8) -> list[Product]:
+    """The newest active products that have a photo (newest of all when none has)."""
+    has_photo = exists().where(ProductPhoto.product_id == Product.id)
+    base = _card_options(select(Product).where(_ACTIVE))
+    order = (Product.created_at.desc(), Product.id.desc())
+    items = list(db.session.scalars(base.where(has_photo).order_by(*order).limit(limit)))
+    if not items:
+        items = list(db.session.scalars(base.order_by(*order).limit(limit)))
+    return items
+
+
+def get_product(slug: str) -> Product | None:
+    """A product by slug in any status, with what its page shows loaded."""
+    return db.session.scalar(_card_options(select(Product).where(Product.slug == slug)))
+
+
+def related_products(product: Product, limit: int = 4) -> list[Product]:
+    """Other active products from the same facility or category, newest first."""
+    stmt = _card_options(
+        select(Product)
+        .where(_ACTIVE, Product.id != product.id)
+        .where(
+            or_(
+                Product.facility_id == product.facility_id,
+                Product.category_id == product.category_id,
+            )
+        )
+        .order_by(
+            (Product.facility_id == product.facility_id).desc(),
+            Product.created_at.desc(),
+            Product.id.desc(),
+        )
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def get_facility(slug: str) -> Facility | None:
+    return db.session.scalar(select(Facility).where(Facility.slug == slug))
+
+
+def facility_products(facility: Facility, page: int, per_page: int) -> Page:
+    return list_products(ListingQuery(facility=facility.slug, page=page), per_page)
+
+
+def whatsapp_link(number: str) -> str:
+    """``0812-3456-789`` → ``https://wa.me/628123456789`` ('' when there is no number)."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if not digits:
+        return ""
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return f"https://wa.me/{digits}"
+
+
+# --------------------------------------------------------------------------- sitemap
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    path_kind: str  # "product" or "facility"
+    slug: str
+    lastmod: datetime | None
+
+
+def sitemap_entries() -> list[SitemapEntry]:
+    """Every active product and every facility, with a last-modified time (two queries)."""
+    products = db.session.execute(
+        select(Product.slug, Product.updated_at).where(_ACTIVE).order_by(Product.id)
+    )
+    facility_lastmod = (
+        select(
+            Facility.slug,
+            func.coalesce(func.max(Product.updated_at), Facility.created_at, type_=UTCDateTime),
+        )
+        .outerjoin(Product, (Product.facility_id == Facility.id) & _ACTIVE)
+        .group_by(Facility.id, Facility.slug, Facility.created_at)
+        .order_by(Facility.id)
+    )
+    entries = [SitemapEntry("product", slug, lastmod) for slug, lastmod in products]
+    entries += [
+        SitemapEntry("facility", slug, lastmod)
+        for slug, lastmod in db.session.execute(facility_lastmod)
+    ]
+    return entries
