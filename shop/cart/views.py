@@ -1,0 +1,102 @@
+"""Cart pages: the session holds ids and quantities, the database everything else."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from shop.cart import bp
+from shop.cart import services as cart_service
+from shop.cart.forms import AddToCartForm, QuantityForm, RemoveForm
+from shop.cart.services import CartError
+
+SESSION_KEY = "cart"
+
+
+def current_cart() -> cart_service.Cart:
+    return cart_service.sanitize(session.get(SESSION_KEY))
+
+
+def save_cart(cart: cart_service.Cart) -> None:
+    session[SESSION_KEY] = cart
+    session.permanent = True
+
+
+@bp.app_template_global()
+def cart_count() -> int:
+    """Header count from the session alone: no database query on every page."""
+    return cart_service.item_count(session.get(SESSION_KEY))
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _product_id(raw) -> int:
+    text = str(raw or "").strip()
+    if not text.isdigit() or len(text) > 12:
+        abort(400)
+    return int(text)
+
+
+@bp.get("")
+def view():
+    cart = current_cart()
+    cart_view = cart_service.load(cart)
+    # Shown once: the notices now on screen; the cart remembers today's prices.
+    save_cart(cart_service.acknowledge_prices(cart, cart_view))
+    return render_template(
+        "cart/cart.html",
+        cart=cart_view,
+        quantity_form=QuantityForm(),
+        remove_form=RemoveForm(),
+        max_quantity=cart_service.MAX_LINE_QUANTITY,
+    )
+
+
+@bp.post("/tambah")
+def add():
+    form = AddToCartForm()
+    if not form.validate_on_submit():
+        abort(400)
+    product_id = _product_id(form.product_id.data)
+    back = _safe_next(request.form.get("next")) or url_for("cart.view")
+    try:
+        quantity = cart_service.parse_quantity(form.quantity.data)
+        save_cart(cart_service.add(current_cart(), product_id, quantity))
+    except CartError as exc:
+        flash(str(exc), "error")
+        return redirect(back, code=303)
+    flash(_("Added to your cart."), "success")
+    return redirect(url_for("cart.view") if request.form.get("go") == "cart" else back, code=303)
+
+
+@bp.post("/<int:product_id>/ubah")
+def update(product_id: int):
+    form = QuantityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        quantity = cart_service.parse_quantity(form.quantity.data)
+        save_cart(cart_service.set_quantity(current_cart(), product_id, quantity))
+    except CartError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Quantity updated."), "success")
+    return redirect(url_for("cart.view"), code=303)
+
+
+@bp.post("/<int:product_id>/hapus")
+def remove(product_id: int):
+    if not RemoveForm().validate_on_submit():
+        abort(400)
+    save_cart(cart_service.remove(current_cart(), product_id))
+    flash(_("Removed from your cart."), "success")
+    return redirect(url_for("cart.view"), code=303)

@@ -1,0 +1,246 @@
+"""Quote and place an order: prices from the database, stock allocated all-or-nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from shop.catalog.models import Product
+from shop.extensions import db
+from shop.facilities.models import Facility
+from shop.inventory import services as inventory
+from shop.orders import services as orders
+from shop.orders.models import FacilityOrder, Order, OrderLine
+from shop.orders.numbers import new_order_number, new_public_token
+from shop.shipping.services import fee_for
+from shop.sqltypes import utcnow
+
+MAX_LINE_QUANTITY = 99
+
+
+class CheckoutProblem(Exception):
+    """The cart cannot be bought as it is; ``problems`` are (product id, reason code)."""
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        super().__init__(", ".join(f"{pid}:{code}" for pid, code in problems))
+        self.problems = problems
+
+
+class PriceChanged(Exception):
+    """The total differs from the one the buyer confirmed on the summary page."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(f"expected {expected}, now {actual}")
+        self.expected, self.actual = expected, actual
+
+
+@dataclass(frozen=True)
+class BuyerDetails:
+    name: str
+    email: str
+    phone: str
+    street: str
+    province: str
+    city: str
+    district: str
+    postal_code: str
+    note: str = ""
+
+
+@dataclass
+class QuoteLine:
+    product: Product
+    quantity: int
+
+    @property
+    def line_total(self) -> int:
+        return self.product.price * self.quantity
+
+
+@dataclass
+class QuotePart:
+    facility: Facility
+    lines: list[QuoteLine] = field(default_factory=list)
+    zone: int = 0
+    shipping_fee: int = 0
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.line_total for line in self.lines)
+
+    @property
+    def weight_grams(self) -> int:
+        return sum(line.product.weight_grams * line.quantity for line in self.lines)
+
+
+@dataclass
+class Quote:
+    parts: list[QuotePart]
+    courier: str
+    province: str
+
+    @property
+    def subtotal(self) -> int:
+        return sum(part.subtotal for part in self.parts)
+
+    @property
+    def shipping_total(self) -> int:
+        return sum(part.shipping_fee for part in self.parts)
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.shipping_total
+
+
+def build_quote(items: Mapping[int, int], province: str, courier: str) -> Quote:
+    """Lines grouped per facility with shipping; raises :class:`CheckoutProblem`.
+
+    Only product ids and quantities come from the buyer; everything else is read here.
+    """
+    if not items:
+        raise CheckoutProblem([(0, "empty")])
+    problems: list[tuple[int, str]] = []
+    products = {
+        p.id: p
+        for p in db.session.execute(
+            select(Product).where(Product.id.in_(list(items))).options(joinedload(Product.facility))
+        ).scalars()
+    }
+    parts: dict[int, QuotePart] = {}
+    for product_id, quantity in sorted(items.items()):
+        product = products.get(product_id)
+        if not isinstance(quantity, int) or not 1 <= quantity <= MAX_LINE_QUANTITY:
+            problems.append((product_id, "bad_quantity"))
+        elif product is None or product.status != "active":
+            problems.append((product_id, "unavailable"))
+        elif product.available < quantity:
+            problems.append((product_id, "sold_out"))
+        elif product.one_of_a_kind and quantity > 1:
+            problems.append((product_id, "one_of_a_kind"))
+        else:
+            part = parts.setdefault(product.facility_id, QuotePart(product.facility))
+            part.lines.append(QuoteLine(product, quantity))
+    if problems:
+        raise CheckoutProblem(problems)
+    ordered = sorted(parts.values(), key=lambda part: part.facility.name)
+    for part in ordered:
+        part.zone, part.shipping_fee = fee_for(
+            courier, part.facility.province, province, part.weight_grams
+        )
+    return Quote(ordered, courier, province)
+
+
+def find_by_idempotency_key(key: str) -> Order | None:
+    return db.session.execute(
+        select(Order).where(Order.idempotency_key == key)
+    ).scalar_one_or_none()
+
+
+def place_order(
+    items: Mapping[int, int],
+    buyer: BuyerDetails,
+    courier: str,
+    idempotency_key: str,
+    locale: str = "id",
+    expected_total: int | None = None,
+    now: datetime | None = None,
+    actor: str = "buyer",
+) -> tuple[Order, bool]:
+    """Create the order and hold its stock; returns (order, created).
+
+    Call inside a write transaction (:func:`shop.inventory.services.begin_write`) and
+    commit after; on :class:`~shop.inventory.services.OutOfStock`, ``CheckoutProblem``
+    or ``PriceChanged`` roll back (some lines may already be allocated in it). The same
+    ``idempotency_key`` twice gives back the first order (``created`` False); a concurrent
+    twin is refused by the unique key at flush (``IntegrityError``: roll back and look
+    the key up).
+    """
+    from shop.orders.emails import queue_order_email
+    from shop.payments.bank_transfer import open_bank_transfer
+
+    existing = find_by_idempotency_key(idempotency_key)
+    if existing is not None:
+        return existing, False
+    now = now or utcnow()
+    quote = build_quote(items, buyer.province, courier)
+    if expected_total is not None and expected_total != quote.total:
+        raise PriceChanged(expected_total, quote.total)
+    deadline = now + timedelta(hours=current_app.config.get("PAYMENT_DEADLINE_HOURS", 24))
+
+    order = Order(
+        number=new_order_number(now),
+        public_token=new_public_token(),
+        idempotency_key=idempotency_key,
+        status="awaiting_payment",
+        locale=locale,
+        name=buyer.name,
+        email=buyer.email,
+        phone=buyer.phone,
+        street=buyer.street,
+        province=buyer.province,
+        city=buyer.city,
+        district=buyer.district,
+        postal_code=buyer.postal_code,
+        note=buyer.note,
+        courier=courier,
+        payment_method="bank_transfer",
+        subtotal=quote.subtotal,
+        shipping_total=quote.shipping_total,
+        total=quote.total,
+        amount_due=quote.total,
+        payment_deadline=deadline,
+        placed_at=now,
+    )
+    db.session.add(order)
+    db.session.flush()  # a concurrent double submit fails here, before any stock is touched
+
+    parts: list[FacilityOrder] = []
+    requests: list[inventory.AllocationRequest] = []
+    for quoted in quote.parts:
+        part = FacilityOrder(
+            order_id=order.id,
+            facility_id=quoted.facility.id,
+            status="pending",
+            courier=courier,
+            zone=quoted.zone,
+            weight_grams=quoted.weight_grams,
+            subtotal=quoted.subtotal,
+            shipping_fee=quoted.shipping_fee,
+        )
+        db.session.add(part)
+        db.session.flush()
+        parts.append(part)
+        for quoted_line in quoted.lines:
+            product = quoted_line.product
+            line = OrderLine(
+                order_id=order.id,
+                facility_order_id=part.id,
+                product_id=product.id,
+                product_name=product.name,
+                sku=product.sku,
+                unit_price=product.price,
+                material_cost=product.material_cost,
+                quantity=quoted_line.quantity,
+                line_total=quoted_line.line_total,
+                weight_grams=product.weight_grams,
+            )
+            db.session.add(line)
+            db.session.flush()
+            requests.append(
+                inventory.AllocationRequest(product.id, line.quantity, line.id, product.name)
+            )
+
+    inventory.allocate(order.id, requests, deadline)
+
+    payment = open_bank_transfer(order.id, order.total)
+    order.unique_code = payment.amount - order.total
+    order.amount_due = payment.amount
+    orders.record_creation(order, parts, actor, now)
+    db.session.flush()
+    queue_order_email(order, "order_received")
+    return order, True

@@ -1,0 +1,213 @@
+"""Stock that cannot oversell: guarded single-statement updates of ``product``.
+
+Every change of ``allocated``/``on_hand`` is one core UPDATE whose WHERE clause carries
+the rule, with the row count checked. Core UPDATEs do not bump ``Product.version`` (the
+ORM's optimistic lock for staff edits), so buying never makes a staff edit conflict, and
+this module never changes stock through ORM ``Product`` objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+
+from shop.catalog.models import Product
+from shop.extensions import db
+from shop.inventory.models import StockAllocation, StockMovement
+from shop.sqltypes import utcnow
+
+product_t = Product.__table__
+allocation_t = StockAllocation.__table__
+
+
+class OutOfStock(Exception):
+    """A line could not be allocated; nothing of the order was."""
+
+    def __init__(self, product_id: int, name: str, requested: int) -> None:
+        super().__init__(f"not enough stock of {name!r} (product {product_id}) for {requested}")
+        self.product_id = product_id
+        self.name = name
+        self.requested = requested
+
+
+class StockError(Exception):
+    """A stock adjustment that would break an invariant."""
+
+
+def begin_write() -> None:
+    """Start the session's write transaction; on SQLite take the write lock up front.
+
+    ``BEGIN IMMEDIATE`` makes concurrent writers queue on ``busy_timeout`` instead of
+    failing with "database is locked" when a read lock would need upgrading. Ends any
+    read-only transaction the session has open (call it before the first write).
+    """
+    if db.session().in_transaction():
+        db.session.commit()
+    db.session.connection(execution_options={"sqlite_immediate": True})
+
+
+@dataclass(frozen=True)
+class AllocationRequest:
+    product_id: int
+    quantity: int
+    order_line_id: int
+    name: str
+
+
+def allocate(order_id: int, requests: Iterable[AllocationRequest], expires_at: datetime) -> None:
+    """Allocate every line, in product-id order, or raise :class:`OutOfStock`.
+
+    The caller must roll back the transaction on ``OutOfStock``: earlier lines of the same
+    order were already allocated inside it.
+    """
+    ordered = sorted(requests, key=lambda r: (r.product_id, r.order_line_id))
+    for req in ordered:
+        if req.quantity <= 0:
+            raise ValueError("quantity must be positive")
+        result = db.session.execute(
+            update(product_t)
+            .where(
+                product_t.c.id == req.product_id,
+                product_t.c.status == "active",
+                product_t.c.on_hand - product_t.c.allocated >= req.quantity,
+            )
+            .values(allocated=product_t.c.allocated + req.quantity)
+        )
+        if result.rowcount != 1:
+            raise OutOfStock(req.product_id, req.name, req.quantity)
+    db.session.execute(
+        allocation_t.insert(),
+        [
+            {
+                "product_id": r.product_id,
+                "order_id": order_id,
+                "order_line_id": r.order_line_id,
+                "quantity": r.quantity,
+                "status": "live",
+                "expires_at": expires_at,
+                "created_at": utcnow(),
+            }
+            for r in ordered
+        ],
+    )
+
+
+def _live_allocations(order_id: int) -> list[tuple[int, int, int]]:
+    rows = db.session.execute(
+        select(allocation_t.c.id, allocation_t.c.product_id, allocation_t.c.quantity)
+        .where(allocation_t.c.order_id == order_id, allocation_t.c.status == "live")
+        .order_by(allocation_t.c.product_id, allocation_t.c.id)
+    )
+    return [tuple(r) for r in rows]
+
+
+def _close_allocation(allocation_id: int, status: str, now: datetime) -> bool:
+    """Move one allocation out of ``live``; False if someone else already did."""
+    result = db.session.execute(
+        update(allocation_t)
+        .where(allocation_t.c.id == allocation_id, allocation_t.c.status == "live")
+        .values(status=status, closed_at=now)
+    )
+    return result.rowcount == 1
+
+
+def release(order_id: int, now: datetime | None = None) -> int:
+    """Give an unpaid order's held units back; returns how many units were released."""
+    now = now or utcnow()
+    released = 0
+    for allocation_id, product_id, quantity in _live_allocations(order_id):
+        if not _close_allocation(allocation_id, "released", now):
+            continue
+        result = db.session.execute(
+            update(product_t)
+            .where(product_t.c.id == product_id, product_t.c.allocated >= quantity)
+            .values(allocated=product_t.c.allocated - quantity)
+        )
+        if result.rowcount != 1:
+            raise StockError(f"product {product_id}: allocated below a live allocation")
+        released += quantity
+    return released
+
+
+def consume(order_id: int, actor: str, now: datetime | None = None) -> int:
+    """Paid: held units leave the shelf (``on_hand`` and ``allocated`` drop together)."""
+    now = now or utcnow()
+    consumed = 0
+    for allocation_id, product_id, quantity in _live_allocations(order_id):
+        if not _close_allocation(allocation_id, "consumed", now):
+            continue
+        result = db.session.execute(
+            update(product_t)
+            .where(
+                product_t.c.id == product_id,
+                product_t.c.allocated >= quantity,
+                product_t.c.on_hand >= quantity,
+            )
+            .values(
+                on_hand=product_t.c.on_hand - quantity,
+                allocated=product_t.c.allocated - quantity,
+            )
+        )
+        if result.rowcount != 1:
+            raise StockError(f"product {product_id}: cannot consume {quantity}")
+        _movement(product_id, -quantity, "sale", actor, "order paid", order_id, now)
+        consumed += quantity
+    return consumed
+
+
+def adjust(product_id: int, delta: int, actor: str, reason: str, kind: str = "adjustment") -> None:
+    """Staff count correction or restock: ``on_hand`` += delta, never below what is held."""
+    if delta == 0:
+        raise StockError("nothing to adjust")
+    result = db.session.execute(
+        update(product_t)
+        .where(
+            product_t.c.id == product_id,
+            product_t.c.on_hand + delta >= product_t.c.allocated,
+            product_t.c.on_hand + delta >= 0,
+        )
+        .values(on_hand=product_t.c.on_hand + delta)
+    )
+    if result.rowcount != 1:
+        raise StockError(f"product {product_id}: on hand cannot drop below allocated")
+    _movement(product_id, delta, kind, actor, reason, None, utcnow())
+
+
+def _movement(product_id, delta, kind, actor, reason, order_id, now) -> None:
+    db.session.add(
+        StockMovement(
+            product_id=product_id,
+            delta=delta,
+            kind=kind,
+            actor=actor,
+            reason=reason,
+            order_id=order_id,
+            created_at=now,
+        )
+    )
+
+
+def live_allocated_by_product() -> dict[int, int]:
+    """Sum of live allocations per product (for invariant checks and staff views)."""
+    rows = db.session.execute(
+        select(allocation_t.c.product_id, func.sum(allocation_t.c.quantity))
+        .where(allocation_t.c.status == "live")
+        .group_by(allocation_t.c.product_id)
+    )
+    return {pid: int(total) for pid, total in rows}
+
+
+def invariant_violations() -> list[str]:
+    """Products whose ``allocated`` differs from their live allocations, or out of range."""
+    live = live_allocated_by_product()
+    problems = []
+    rows = db.session.execute(select(product_t.c.id, product_t.c.on_hand, product_t.c.allocated))
+    for pid, on_hand, allocated in rows:
+        if allocated != live.get(pid, 0):
+            problems.append(f"product {pid}: allocated {allocated} != live {live.get(pid, 0)}")
+        if not 0 <= allocated <= on_hand:
+            problems.append(f"product {pid}: allocated {allocated} outside 0..{on_hand}")
+    return problems

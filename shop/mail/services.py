@@ -1,0 +1,112 @@
+"""Outbox: queue mail inside the business transaction, send later with retries.
+
+``send_pending`` claims each due message with a guarded UPDATE (a short lease), so two
+``send-mail`` runs never send the same message; a failure schedules a retry with
+exponential backoff and keeps the message until ``MAIL_MAX_ATTEMPTS``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from shop.extensions import db
+from shop.mail.models import OutboxMessage
+from shop.mail.sender import send_message
+from shop.sqltypes import utcnow
+
+log = logging.getLogger("shop.mail")
+LEASE = timedelta(minutes=10)
+BASE_BACKOFF = timedelta(minutes=1)
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def enqueue(
+    kind: str,
+    to_addr: str,
+    subject: str,
+    text_body: str,
+    html_body: str,
+    order_id: int | None = None,
+) -> OutboxMessage:
+    message = OutboxMessage(
+        kind=kind,
+        to_addr=to_addr,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+        order_id=order_id,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BASE_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _claim(message_id: int, now: datetime) -> bool:
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def send_pending(now: datetime | None = None, limit: int = 100) -> dict[str, int]:
+    """Send what is due; commits after each message. Returns counts by outcome."""
+    now = now or utcnow()
+    max_attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 8)
+    due = list(
+        db.session.execute(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        ).scalars()
+    )
+    db.session.commit()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for message_id in due:
+        if not _claim(message_id, now):
+            db.session.rollback()
+            continue
+        db.session.commit()
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        try:
+            send_message(current_app.config, message)
+        except Exception as exc:  # noqa: BLE001 - any failure means "try again later"
+            message.attempts += 1
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.attempts >= max_attempts:
+                message.status = "failed"
+                counts["failed"] += 1
+                log.error("mail %s to %s failed for good: %s", message.id, message.to_addr, exc)
+            else:
+                message.next_attempt_at = now + backoff(message.attempts)
+                counts["retry"] += 1
+                log.warning(
+                    "mail %s to %s failed, retry at %s: %s",
+                    message.id,
+                    message.to_addr,
+                    message.next_attempt_at,
+                    exc,
+                )
+        else:
+            message.attempts += 1
+            message.status = "sent"
+            message.sent_at = utcnow()
+            counts["sent"] += 1
+        db.session.commit()
+    return counts

@@ -1,0 +1,342 @@
+"""Order status machine, payment/expiry/cancel effects on stock, fulfilment per part."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from shop.extensions import db
+from shop.inventory import services as inventory
+from shop.orders.models import FacilityOrder, Order, OrderEvent, OrderLine
+from shop.sqltypes import utcnow
+
+ORDER_TRANSITIONS: dict[str | None, frozenset[str]] = {
+    None: frozenset({"awaiting_payment"}),
+    "awaiting_payment": frozenset({"paid", "expired", "cancelled"}),
+    # A payment that arrives late pays the order only if its stock can be held again.
+    "expired": frozenset({"paid"}),
+    "paid": frozenset({"partially_refunded", "refunded"}),
+    "partially_refunded": frozenset({"partially_refunded", "refunded"}),
+}
+PART_TRANSITIONS: dict[str | None, frozenset[str]] = {
+    None: frozenset({"pending"}),
+    "pending": frozenset({"processing", "cancelled"}),
+    "processing": frozenset({"packed", "cancelled"}),
+    "packed": frozenset({"shipped"}),
+    "shipped": frozenset({"delivered"}),
+    # Only a late payment of an expired order revives its cancelled parts.
+    "cancelled": frozenset({"processing"}),
+}
+OPEN_STATUSES = frozenset({"awaiting_payment"})
+
+
+class TransitionError(Exception):
+    """A status change the machine does not allow."""
+
+
+class OrderNotFound(Exception):
+    pass
+
+
+def transition(order: Order, to: str, actor: str, reason: str = "", now=None) -> None:
+    now = now or utcnow()
+    if to not in ORDER_TRANSITIONS.get(order.status, frozenset()):
+        raise TransitionError(f"order {order.number}: {order.status} → {to} not allowed")
+    db.session.add(
+        OrderEvent(
+            order_id=order.id,
+            from_status=order.status,
+            to_status=to,
+            actor=actor,
+            reason=reason,
+            created_at=now,
+        )
+    )
+    order.status = to
+
+
+def transition_part(part: FacilityOrder, to: str, actor: str, reason: str = "", now=None) -> None:
+    now = now or utcnow()
+    if to not in PART_TRANSITIONS.get(part.status, frozenset()):
+        raise TransitionError(f"part {part.id}: {part.status} → {to} not allowed")
+    db.session.add(
+        OrderEvent(
+            order_id=part.order_id,
+            facility_order_id=part.id,
+            from_status=part.status,
+            to_status=to,
+            actor=actor,
+            reason=reason,
+            created_at=now,
+        )
+    )
+    part.status = to
+
+
+def record_creation(order: Order, parts: list[FacilityOrder], actor: str, now) -> None:
+    db.session.add(
+        OrderEvent(
+            order_id=order.id,
+            from_status=None,
+            to_status=order.status,
+            actor=actor,
+            reason="order placed",
+            created_at=now,
+        )
+    )
+    for part in parts:
+        db.session.add(
+            OrderEvent(
+                order_id=order.id,
+                facility_order_id=part.id,
+                from_status=None,
+                to_status=part.status,
+                actor=actor,
+                reason="order placed",
+                created_at=now,
+            )
+        )
+
+
+def lock_order(order_id: int) -> Order:
+    """The order row, freshly read and locked for this transaction (SELECT … FOR UPDATE).
+
+    On SQLite the write transaction (``BEGIN IMMEDIATE``) already serialises writers.
+    """
+    order = db.session.execute(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if order is None:
+        raise OrderNotFound(order_id)
+    return order
+
+
+def _parts(order_id: int) -> list[FacilityOrder]:
+    return list(
+        db.session.execute(
+            select(FacilityOrder)
+            .where(FacilityOrder.order_id == order_id)
+            .order_by(FacilityOrder.id)
+            .execution_options(populate_existing=True)
+        ).scalars()
+    )
+
+
+def _reallocate(order: Order, now: datetime) -> bool:
+    """Hold an expired order's stock again (all lines or none)."""
+    lines = db.session.execute(select(OrderLine).where(OrderLine.order_id == order.id)).scalars()
+    requests = [
+        inventory.AllocationRequest(line.product_id, line.quantity, line.id, line.product_name)
+        for line in lines
+    ]
+    try:
+        with db.session.begin_nested():
+            inventory.allocate(order.id, requests, now)
+    except inventory.OutOfStock:
+        return False
+    return True
+
+
+def mark_paid(order: Order, actor: str, reason: str, now: datetime | None = None) -> bool:
+    """Money received for a locked order: consume stock, parts to processing, email.
+
+    Returns False (and changes nothing) when an expired order's stock is gone.
+    """
+    from shop.orders.emails import queue_order_email
+
+    now = now or utcnow()
+    if order.status == "expired":
+        if not _reallocate(order, now):
+            return False
+        reason = f"{reason}; late payment, stock held again"
+    inventory.consume(order.id, actor, now)
+    transition(order, "paid", actor, reason, now)
+    order.paid_at = now
+    for part in _parts(order.id):
+        transition_part(part, "processing", actor, "order paid", now)
+    db.session.flush()
+    queue_order_email(order, "payment_confirmed")
+    return True
+
+
+def _close_unpaid(order: Order, to: str, actor: str, reason: str, now: datetime) -> None:
+    from shop.payments.bank_transfer import close_pending_payments
+
+    inventory.release(order.id, now)
+    transition(order, to, actor, reason, now)
+    order.closed_at = now
+    for part in _parts(order.id):
+        transition_part(part, "cancelled", actor, reason, now)
+    close_pending_payments(order.id, now)
+    db.session.flush()
+
+
+def expire_order(order_id: int, now: datetime | None = None, actor: str = "system") -> bool:
+    """Expire one unpaid order whose deadline has passed; False if nothing to do."""
+    now = now or utcnow()
+    order = lock_order(order_id)
+    if order.status != "awaiting_payment" or order.payment_deadline > now:
+        return False
+    _close_unpaid(order, "expired", actor, "payment deadline passed", now)
+    return True
+
+
+def cancel_order(order_id: int, actor: str, reason: str, now: datetime | None = None) -> None:
+    """Cancel an unpaid order (buyer or administrator); releases its stock."""
+    now = now or utcnow()
+    order = lock_order(order_id)
+    _close_unpaid(order, "cancelled", actor, reason or "cancelled", now)
+
+
+def due_order_ids(now: datetime | None = None) -> list[int]:
+    now = now or utcnow()
+    return list(
+        db.session.execute(
+            select(Order.id)
+            .where(Order.status == "awaiting_payment", Order.payment_deadline <= now)
+            .order_by(Order.id)
+        ).scalars()
+    )
+
+
+def expire_due_orders(now: datetime | None = None) -> int:
+    """Expire every overdue order, each in its own transaction (cron: ``expire-orders``)."""
+    count = 0
+    for order_id in due_order_ids(now):
+        inventory.begin_write()
+        try:
+            if expire_order(order_id, now):
+                count += 1
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    return count
+
+
+def expire_if_due(order_id: int, now: datetime | None = None) -> None:
+    """Lazy expiry when a page shows an order: commits its own write if one is needed."""
+    now = now or utcnow()
+    row = db.session.execute(
+        select(Order.status, Order.payment_deadline).where(Order.id == order_id)
+    ).first()
+    if row is None or row.status != "awaiting_payment" or row.payment_deadline > now:
+        return
+    inventory.begin_write()
+    try:
+        expire_order(order_id, now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def record_refund(order_id: int, amount: int, actor: str, reason: str, now=None) -> Order:
+    """Record money returned (whole or partial); the payment provider work is elsewhere."""
+    now = now or utcnow()
+    order = lock_order(order_id)
+    if amount <= 0 or order.refunded_amount + amount > order.amount_due:
+        raise TransitionError("refund must be positive and not above what was paid")
+    order.refunded_amount += amount
+    whole = order.refunded_amount == order.amount_due
+    transition(order, "refunded" if whole else "partially_refunded", actor, reason, now)
+    db.session.flush()
+    return order
+
+
+# ---- fulfilment, per facility part (the staff dashboard calls these) -------------------
+
+
+def _lock_part(part_id: int) -> FacilityOrder:
+    part = db.session.execute(
+        select(FacilityOrder)
+        .where(FacilityOrder.id == part_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if part is None:
+        raise OrderNotFound(part_id)
+    return part
+
+
+def mark_part_packed(part_id: int, actor: str, now=None) -> FacilityOrder:
+    now = now or utcnow()
+    part = _lock_part(part_id)
+    transition_part(part, "packed", actor, "packed", now)
+    part.packed_at = now
+    db.session.flush()
+    return part
+
+
+def ship_part(
+    part_id: int, tracking_number: str, actor: str, courier: str | None = None, now=None
+) -> FacilityOrder:
+    """A packed part handed to the courier: tracking number recorded, buyer emailed."""
+    from shop.orders.emails import queue_order_email
+
+    now = now or utcnow()
+    tracking_number = tracking_number.strip()
+    if not tracking_number:
+        raise ValueError("a tracking number is required")
+    part = _lock_part(part_id)
+    transition_part(part, "shipped", actor, f"shipped {tracking_number}", now)
+    part.tracking_number = tracking_number
+    if courier:
+        part.courier = courier
+    part.shipped_at = now
+    db.session.flush()
+    order = db.session.get(Order, part.order_id)
+    queue_order_email(order, "part_shipped", part_id=part.id)
+    return part
+
+
+def mark_part_delivered(part_id: int, actor: str, now=None) -> FacilityOrder:
+    now = now or utcnow()
+    part = _lock_part(part_id)
+    transition_part(part, "delivered", actor, "delivered", now)
+    part.delivered_at = now
+    db.session.flush()
+    return part
+
+
+# ---- reading ---------------------------------------------------------------------------
+
+
+def load_order_for_display(order_id: int) -> Order:
+    """The order with its parts, each part's facility and lines: a bounded set of queries."""
+    from shop.facilities.models import Facility  # noqa: F401  (relationship target)
+
+    return db.session.execute(
+        select(Order)
+        .where(Order.id == order_id)
+        .options(
+            selectinload(Order.parts).selectinload(FacilityOrder.facility),
+            selectinload(Order.parts).selectinload(FacilityOrder.lines),
+            selectinload(Order.lines),
+        )
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def find_by_token(token: str) -> Order | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.execute(select(Order).where(Order.public_token == token)).scalar_one_or_none()
+
+
+def find_by_number_and_email(number: str, email: str) -> Order | None:
+    number = number.strip().upper()
+    email = email.strip().lower()
+    order = db.session.execute(select(Order).where(Order.number == number)).scalar_one_or_none()
+    if order is None or order.email.lower() != email:
+        return None
+    return order
+
+
+def tracking_url(order: Order, site_url: str) -> str:
+    return f"{site_url}/pesanan/{order.public_token}"

@@ -1,0 +1,132 @@
+"""Bank transfer: a unique amount to match the transfer, instructions, admin confirmation."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from shop.extensions import db
+from shop.orders import services as orders
+from shop.payments.models import Payment
+from shop.sqltypes import utcnow
+
+MAX_UNIQUE_CODE = 999
+
+
+class PaymentError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class BankAccount:
+    bank: str
+    number: str
+    holder: str
+
+
+def bank_account() -> BankAccount:
+    cfg = current_app.config
+    return BankAccount(cfg["BANK_NAME"], cfg["BANK_ACCOUNT_NUMBER"], cfg["BANK_ACCOUNT_HOLDER"])
+
+
+def _taken_amounts(total: int) -> set[int]:
+    rows = db.session.execute(
+        select(Payment.amount).where(
+            Payment.provider == "bank_transfer",
+            Payment.status == "pending",
+            Payment.amount.between(total + 1, total + MAX_UNIQUE_CODE),
+        )
+    ).scalars()
+    return set(rows)
+
+
+def open_bank_transfer(order_id: int, total: int, attempts: int = 5) -> Payment:
+    """A pending payment of ``total`` + a code (1–999) no other pending transfer uses.
+
+    Each try is a savepoint: a concurrent buyer who took the same amount makes the
+    partial unique index refuse ours, and we draw again.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    for _ in range(attempts):
+        free = [c for c in range(1, MAX_UNIQUE_CODE + 1) if total + c not in _taken_amounts(total)]
+        if not free:
+            raise PaymentError("no unique amount code left for this total")
+        code = secrets.choice(free)
+        payment = Payment(order_id=order_id, provider="bank_transfer", amount=total + code)
+        try:
+            with db.session.begin_nested():
+                db.session.add(payment)
+                db.session.flush()
+        except IntegrityError:
+            continue
+        return payment
+    raise PaymentError("could not reserve a unique amount code")
+
+
+def close_pending_payments(order_id: int, now: datetime) -> None:
+    db.session.execute(
+        update(Payment)
+        .where(Payment.order_id == order_id, Payment.status == "pending")
+        .values(status="expired", updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass
+class ConfirmResult:
+    payment: Payment
+    paid: bool
+    message: str
+
+
+def confirm_bank_transfer(
+    order_id: int, amount: int, actor: str, reference: str = "", now: datetime | None = None
+) -> ConfirmResult:
+    """An administrator saw ``amount`` arrive for this order.
+
+    Paid when the amount covers the order total (the unique code only helps matching).
+    Too little, or an order that expired and whose stock is gone, leaves the payment
+    ``needs_review`` (for a refund or a follow-up) and the order unpaid.
+    """
+    now = now or utcnow()
+    if amount <= 0:
+        raise PaymentError("amount must be positive")
+    order = orders.lock_order(order_id)
+    if order.status not in ("awaiting_payment", "expired"):
+        raise PaymentError(f"order {order.number} is {order.status}; nothing to confirm")
+    payment = (
+        db.session.execute(
+            select(Payment)
+            .where(Payment.order_id == order.id, Payment.provider == "bank_transfer")
+            .order_by(Payment.id.desc())
+            .execution_options(populate_existing=True)
+        )
+        .scalars()
+        .first()
+    )
+    if payment is None:
+        payment = Payment(order_id=order.id, provider="bank_transfer", amount=order.amount_due)
+        db.session.add(payment)
+    payment.amount_received = amount
+    payment.reference = reference
+    payment.confirmed_by = actor
+    payment.updated_at = now
+
+    if amount < order.total:
+        payment.status = "needs_review"
+        payment.note = f"received {amount}, order total {order.total}"
+        db.session.flush()
+        return ConfirmResult(payment, False, "amount below the order total")
+    if not orders.mark_paid(order, actor, f"bank transfer {amount} confirmed", now):
+        payment.status = "needs_review"
+        payment.note = "paid after the order expired and the stock is gone: refund"
+        db.session.flush()
+        return ConfirmResult(payment, False, "order expired and stock is gone; refund due")
+    payment.status = "succeeded"
+    db.session.flush()
+    return ConfirmResult(payment, True, "paid")
