@@ -30,9 +30,11 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
+    _init_access(app)
 
     _register_models()
     _register_blueprints(app)
+    _register_access_blueprints(app)
     _register_template_helpers(app)
 
     from shop.cli import register_cli
@@ -58,6 +60,23 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(media_bp)
+
+
+def _init_access(app: Flask) -> None:
+    """Login rate limits and security headers (accounts issue)."""
+    from shop.accounts.limiter import init_limiter
+    from shop.security import init_security
+
+    init_limiter(app)
+    init_security(app)
+
+
+def _register_access_blueprints(app: Flask) -> None:
+    from shop.accounts import bp as accounts_bp
+    from shop.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(dashboard_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

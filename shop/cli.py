@@ -9,3 +9,7 @@ def register_cli(app: Flask) -> None:
     from shop.demo.cli import seed_demo
 
     app.cli.add_command(seed_demo)
+
+    from shop.accounts.cli import create_user_command
+
+    app.cli.add_command(create_user_command)

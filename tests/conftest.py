@@ -119,3 +119,12 @@ def csrf_token_from(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app) -> Iterator[None]:
+    """Rate-limit counters (login attempts) start from zero in every test."""
+    yield
+    from shop.accounts.limiter import limiter
+
+    limiter.reset()

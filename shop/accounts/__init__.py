@@ -1,1 +1,5 @@
-from shop.accounts import loader  # noqa: F401  (registers the Flask-Login user loader)
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)
+
+from shop.accounts import loader, views  # noqa: E402, F401  (user loader, routes)

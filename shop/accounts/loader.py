@@ -1,13 +1,25 @@
-"""How Flask-Login finds the signed-in user for a request."""
+"""How Flask-Login finds the signed-in user for a request.
+
+The session holds ``"{id}:{session_version}"`` (see ``User.get_id``). A password change or
+a disabled account bumps ``session_version``, so every older session stops loading.
+"""
 
 from __future__ import annotations
 
 from shop.accounts.models import User
 from shop.extensions import db, login_manager
 
+login_manager.login_view = "accounts.login"
+login_manager.login_message = None  # the sign-in page says what it is; no flash needed
+login_manager.session_protection = "basic"
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    ident, _, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user

@@ -29,6 +29,9 @@ class User(UserMixin, db.Model):
     facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     facility = relationship("Facility", lazy="raise_on_sql")
@@ -40,3 +43,10 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == "staff"
+
+    def get_id(self) -> str:  # Flask-Login: a new session_version ends older sessions
+        return f"{self.id}:{self.session_version}"

@@ -1,16 +1,31 @@
-"""Account rules: password hashing and user creation."""
+"""Account rules: password hashing, user creation, sign-in with lockout, password changes
+and single-use reset tokens."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from shop.accounts.models import ROLES, User
 from shop.extensions import db
+from shop.sqltypes import utcnow
 
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 10
+MAX_FAILED_LOGINS = 5
+LOCK_DURATION = timedelta(minutes=15)
+RESET_TOKEN_MAX_AGE = 3600  # seconds
+_RESET_SALT = "password-reset"
+# A valid argon2 hash of nothing anyone knows: verifying against it when the email is
+# unknown keeps the time of a refusal the same whether or not the account exists.
+_DUMMY_HASH = _hasher.hash("no account has this password")
 
 
 class AccountError(ValueError):
@@ -28,6 +43,15 @@ def verify_password(user: User, password: str) -> bool:
         return False
 
 
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+
+
 def create_user(
     email: str, password: str, role: str, facility_id: int | None = None, name: str = ""
 ) -> User:
@@ -36,8 +60,7 @@ def create_user(
         raise AccountError(f"unknown role {role!r}")
     if role == "staff" and facility_id is None:
         raise AccountError("staff belong to a facility")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    check_password_rules(password)
     if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
         raise AccountError(f"a user with email {email} exists already")
     user = User(
@@ -49,4 +72,113 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt: ``user`` is set only on success."""
+
+    user: User | None
+    locked: bool = False
+
+
+def is_locked(user: User, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> SignIn:
+    """Check a sign-in; count failures and lock the account after ``MAX_FAILED_LOGINS``.
+
+    While locked, the password is not even checked, so guessing cannot go on. Disabled
+    accounts never sign in.
+    """
+    now = now or utcnow()
+    user = user_by_email(email)
+    if user is None:
+        _spend_hash_time(password)
+        return SignIn(None)
+    if is_locked(user, now):
+        return SignIn(None, locked=True)
+    if not verify_password(user, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + LOCK_DURATION
+            user.failed_logins = 0
+        db.session.flush()
+        return SignIn(None, locked=is_locked(user, now))
+    if not user.active:
+        return SignIn(None)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    db.session.flush()
+    return SignIn(user)
+
+
+def _spend_hash_time(password: str) -> None:
+    with contextlib.suppress(VerificationError):
+        _hasher.verify(_DUMMY_HASH, password)
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Set a new password and end every existing session of the user."""
+    check_password_rules(new_password)
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user, current_password):
+        raise AccountError("current password is wrong")
+    set_password(user, new_password)
+
+
+def set_active(user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions."""
+    if user.active and not active:
+        user.session_version += 1
+    user.active = active
+    db.session.flush()
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_RESET_SALT)
+
+
+def make_reset_token(user: User, secret_key: str) -> str:
+    """A signed token naming the user and their current password hash: once the password
+    changes (for instance by using the token), the token no longer verifies."""
+    return _serializer(secret_key).dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def user_for_reset_token(
+    token: str, secret_key: str, max_age: int = RESET_TOKEN_MAX_AGE
+) -> User | None:
+    try:
+        data = _serializer(secret_key).loads(token, max_age=max_age)
+    except BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or not user.active or data.get("p") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def reset_password(token: str, secret_key: str, new_password: str, max_age: int) -> User:
+    user = user_for_reset_token(token, secret_key, max_age)
+    if user is None:
+        raise AccountError("the reset link is invalid or has expired")
+    set_password(user, new_password)
     return user

@@ -1,0 +1,36 @@
+"""Rate limits (Flask-Limiter): in memory locally, Redis when ``RATELIMIT_STORAGE_URI`` is set.
+
+In-memory counters belong to one process; with several app processes set
+``RATELIMIT_STORAGE_URI=redis://…`` so every process counts against the same limit.
+Behind a reverse proxy, wrap the app in ``werkzeug.middleware.proxy_fix.ProxyFix`` so
+``remote_addr`` is the visitor's address, not the proxy's.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+DEFAULT_LOGIN_LIMIT = "10 per minute; 100 per hour"
+
+
+def login_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def init_limiter(app: Flask) -> None:
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    )
+    app.config.setdefault(
+        "RATELIMIT_LOGIN", os.environ.get("RATELIMIT_LOGIN") or DEFAULT_LOGIN_LIMIT
+    )
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from shop.dashboard.services import ProductData
+
+
+class RupiahField(IntegerField):
+    """Whole rupiah; accepts "150000", "150.000" and "Rp 150.000"."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            raw = valuelist[0].strip()
+            cleaned = re.sub(r"^rp\.?\s*", "", raw, flags=re.IGNORECASE).replace(".", "")
+            cleaned = cleaned.replace(" ", "")
+            if not cleaned:
+                self.data = None
+                return
+            if not cleaned.isdigit():
+                self.data = None
+                raise ValueError(_l("Write a whole number of rupiah, like 150000."))
+            self.data = int(cleaned)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return str(self.data) if self.data is not None else ""
+
+
+class ProductForm(FlaskForm):
+    version = HiddenField()
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(message=_l("Give the product a name.")), Length(max=200)],
+    )
+    category_id = SelectField(
+        _l("Category"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose a category."))],
+        validate_choice=True,
+    )
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    technique = StringField(_l("Technique"), validators=[Length(max=200)])
+    materials = StringField(_l("Materials"), validators=[Length(max=300)])
+    price = RupiahField(
+        _l("Price (Rp)"),
+        validators=[
+            InputRequired(message=_l("Set a price.")),
+            NumberRange(min=1, max=1_000_000_000, message=_l("The price must be more than 0.")),
+        ],
+    )
+    material_cost = RupiahField(
+        _l("Material cost (Rp)"),
+        default=0,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=1_000_000_000, message=_l("Cannot be negative.")),
+        ],
+    )
+    weight_grams = IntegerField(
+        _l("Weight (grams, packed)"),
+        validators=[
+            InputRequired(message=_l("Set the weight (needed for shipping).")),
+            NumberRange(min=1, max=100_000, message=_l("Between 1 and 100000 grams.")),
+        ],
+    )
+    dimensions = StringField(_l("Dimensions"), validators=[Length(max=120)])
+    sku = StringField(
+        _l("SKU (stock code)"),
+        validators=[
+            DataRequired(message=_l("Give the product a stock code.")),
+            Length(max=40),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                message=_l("Letters, digits, dot, dash and underscore only."),
+            ),
+        ],
+    )
+    one_of_a_kind = BooleanField(_l("One of a kind (there is only this piece)"))
+    maker_name = StringField(_l("Maker's first name or pseudonym"), validators=[Length(max=40)])
+    maker_consent = BooleanField(_l("The maker agreed to be named on the product page"))
+
+    def set_categories(self, categories, locale: str) -> None:
+        self.category_id.choices = [(0, _l("Choose…"))] + [
+            (c.id, c.name(locale)) for c in categories
+        ]
+
+    def to_data(self) -> ProductData:
+        return ProductData(
+            name=self.name.data.strip(),
+            category_id=self.category_id.data,
+            sku=self.sku.data.strip(),
+            price=self.price.data,
+            weight_grams=self.weight_grams.data,
+            description=(self.description.data or "").strip(),
+            technique=(self.technique.data or "").strip(),
+            materials=(self.materials.data or "").strip(),
+            dimensions=(self.dimensions.data or "").strip(),
+            material_cost=self.material_cost.data or 0,
+            one_of_a_kind=bool(self.one_of_a_kind.data),
+            maker_name=(self.maker_name.data or "").strip(),
+            maker_consent=bool(self.maker_consent.data),
+        )
+
+
+class StatusForm(FlaskForm):
+    version = HiddenField()
+    target = HiddenField(validators=[DataRequired()])
