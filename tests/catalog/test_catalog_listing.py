@@ -1,0 +1,147 @@
+import re
+
+from catalog_data import small_shop
+from factories import make_category, make_facility, make_product
+
+from shop.catalog.forms import parse_listing_args
+from shop.extensions import db
+
+TITLE = re.compile(r'class="card-title">([^<]+)<')
+
+
+def titles(client, **params) -> list[str]:
+    response = client.get("/produk", query_string=params)
+    assert response.status_code == 200
+    return TITLE.findall(response.get_data(as_text=True))
+
+
+def test_listing_shows_only_active_products_newest_first(client):
+    small_shop()
+    assert titles(client) == [
+        "Kain Tenun Ikat",
+        "Tas Rotan Bundar",
+        "Selendang Batik Parang",
+        "Kain Batik Tulis Kawung",
+    ]
+
+
+def test_each_filter(client):
+    small_shop()
+    assert set(titles(client, kategori="batik-tulis")) == {
+        "Selendang Batik Parang",
+        "Kain Batik Tulis Kawung",
+    }
+    assert set(titles(client, fasilitas="lapas-kerobokan")) == {
+        "Tas Rotan Bundar",
+        "Kain Tenun Ikat",
+    }
+    assert set(titles(client, provinsi="Jawa Timur")) == {
+        "Selendang Batik Parang",
+        "Kain Batik Tulis Kawung",
+    }
+    assert set(titles(client, harga_min="250000")) == {
+        "Tas Rotan Bundar",
+        "Kain Tenun Ikat",
+        "Kain Batik Tulis Kawung",
+    }
+    assert set(titles(client, harga_max="Rp 250.000")) == {
+        "Tas Rotan Bundar",
+        "Selendang Batik Parang",
+    }
+    assert "Tas Rotan Bundar" not in titles(client, tersedia="1")
+    assert len(titles(client, tersedia="1")) == 3
+    assert titles(client, kategori="tidak-ada") == []
+
+
+def test_filters_combine(client):
+    small_shop()
+    assert titles(client, provinsi="Bali", harga_max="500000") == ["Tas Rotan Bundar"]
+    assert titles(client, provinsi="Bali", harga_max="500000", tersedia="1") == []
+    assert titles(client, kategori="batik-tulis", tersedia="1", harga_min="200000") == [
+        "Kain Batik Tulis Kawung"
+    ]
+
+
+def test_sorting(client):
+    small_shop()
+    assert titles(client, urut="harga_naik") == [
+        "Selendang Batik Parang",
+        "Tas Rotan Bundar",
+        "Kain Batik Tulis Kawung",
+        "Kain Tenun Ikat",
+    ]
+    assert titles(client, urut="harga_turun")[0] == "Kain Tenun Ikat"
+    # relevance without a search falls back to newest
+    assert titles(client, urut="relevan")[0] == "Kain Tenun Ikat"
+
+
+def test_prices_and_badges_in_cards(client):
+    small_shop()
+    html = client.get("/produk").get_data(as_text=True)
+    assert "Rp 450.000" in html and "Rp 900.000" in html
+    assert ">Habis<" in html and ">Tinggal 1<" in html and ">Tersedia<" in html
+
+
+def test_pagination_bounds_and_links_keep_filters(app, client):
+    facility = make_facility(province="Bali")
+    category = make_category(slug="kayu")
+    for n in range(30):
+        make_product(facility, category, name=f"Patung Kayu {n:02d}", price=100_000 + n)
+    db.session.commit()
+    app.config["CATALOG_PAGE_SIZE"] = 12
+    try:
+        html = client.get("/produk?kategori=kayu&urut=harga_naik").get_data(as_text=True)
+        assert TITLE.findall(html)[0] == "Patung Kayu 00"
+        assert 'rel="next" href="/produk?kategori=kayu&amp;urut=harga_naik&amp;hal=2"' in html
+        assert 'aria-current="page"' in html
+
+        html = client.get("/produk?kategori=kayu&urut=harga_naik&hal=3").get_data(as_text=True)
+        assert TITLE.findall(html) == [f"Patung Kayu {n:02d}" for n in range(24, 30)]
+        assert 'rel="prev" href="/produk?kategori=kayu&amp;urut=harga_naik&amp;hal=2"' in html
+        assert 'rel="next"' not in html
+
+        html = client.get("/produk?kategori=kayu&urut=harga_naik&hal=99").get_data(as_text=True)
+        assert "Halaman 99 tidak ada" in html
+        assert TITLE.findall(html)[0] == "Patung Kayu 24"
+
+        for bad in ("-1", "0", "abc", "1e9", "99999999999"):
+            response = client.get(f"/produk?hal={bad}")
+            assert response.status_code == 200
+            assert TITLE.findall(response.get_data(as_text=True))[0] == "Patung Kayu 29"
+    finally:
+        app.config["CATALOG_PAGE_SIZE"] = 24
+
+
+def test_invalid_parameters_give_messages_not_errors(client):
+    small_shop()
+    response = client.get("/produk?harga_min=abc&harga_max=xyz&urut=acak&hal=-1")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "&#34;abc&#34; bukan jumlah rupiah" in html or '"abc" bukan jumlah rupiah' in html
+    assert "Urutan tidak dikenal" in html
+    assert len(TITLE.findall(html)) == 4
+
+
+def test_parse_swaps_min_and_max():
+    query, messages = parse_listing_args({"harga_min": "500.000", "harga_max": "100000"})
+    assert (query.price_min, query.price_max) == (100_000, 500_000)
+    assert len(messages) == 1
+
+
+def test_empty_result_says_so_and_suggests(client):
+    small_shop()
+    html = client.get("/produk?q=batik+zzzz&provinsi=Bali").get_data(as_text=True)
+    assert "Tidak ada yang cocok dengan “batik zzzz”" in html
+    assert "Hapus semua filter" in html
+    assert 'href="/produk?q=batik&amp;provinsi=Bali"' in html  # one word at a time
+    assert 'href="/produk?kategori=batik-tulis"' in html  # popular category
+
+
+def test_filter_form_reflects_the_url(client):
+    small_shop()
+    html = client.get("/produk?kategori=tenun&tersedia=1&harga_min=1000").get_data(as_text=True)
+    assert '<option value="tenun" selected>' in html
+    assert 'name="tersedia" value="1" checked' in html
+    assert 'value="1000"' in html
+    for control in ("f-q", "f-kategori", "f-fasilitas", "f-provinsi", "f-min", "f-max", "f-urut"):
+        assert f'for="{control}"' in html

@@ -1,0 +1,76 @@
+"""SQL statements per page stay few and constant: not growing with products or page size."""
+
+import pytest
+from catalog_data import add_photo
+from factories import make_category, make_facility, make_product
+
+from shop.extensions import db
+
+
+def build(n_products: int) -> str:
+    facilities = [make_facility(province=p) for p in ("Bali", "Jawa Timur", "Papua")]
+    categories = [make_category() for _ in range(3)]
+    first = None
+    for i in range(n_products):
+        product = make_product(
+            facilities[i % 3], categories[i % 3], name=f"Kain Batik {i}", technique="batik tulis"
+        )
+        add_photo(product, 0)
+        add_photo(product, 1)
+        first = first or product.slug
+    db.session.commit()
+    return first
+
+
+def count(client, queries, url: str) -> int:
+    client.get(url)  # warm-up: flask-login, babel and template caches
+    with queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counter.count
+
+
+URLS = [
+    "/",
+    "/produk",
+    "/produk?q=batik+tul",
+    "/produk?q=kain&kategori={cat}&tersedia=1&harga_min=1000&urut=harga_naik",
+    "/produk/{slug}",
+    "/fasilitas",
+    "/fasilitas/{facility}",
+]
+
+
+def measure(app, client, queries, n_products: int, page_size: int) -> dict[str, int]:
+    slug = build(n_products)
+    from shop.catalog.models import Product
+
+    product = db.session.scalars(db.select(Product).where(Product.slug == slug)).one()
+    cat = db.session.get(type(product).category.property.mapper.class_, product.category_id).slug
+    facility = db.session.get(
+        type(product).facility.property.mapper.class_, product.facility_id
+    ).slug
+    db.session.remove()
+    app.config["CATALOG_PAGE_SIZE"] = page_size
+    try:
+        return {
+            url: count(client, queries, url.format(slug=slug, cat=cat, facility=facility))
+            for url in URLS
+        }
+    finally:
+        app.config["CATALOG_PAGE_SIZE"] = 24
+
+
+@pytest.mark.parametrize(("n_products", "page_size"), [(40, 12), (5, 48), (40, 48)])
+def test_statement_counts_are_constant(app, client, queries, n_products, page_size):
+    counts = measure(app, client, queries, n_products, page_size)
+    expected = {
+        "/": 4,  # featured, their photos, categories, facilities
+        "/produk": 6,  # count, page, photos, 3 facet lists
+        "/produk?q=batik+tul": 6,
+        "/produk?q=kain&kategori={cat}&tersedia=1&harga_min=1000&urut=harga_naik": 6,
+        "/produk/{slug}": 4,  # product, its photos, related, their photos
+        "/fasilitas": 1,
+        "/fasilitas/{facility}": 4,  # facility, count, page, photos
+    }
+    assert counts == expected
