@@ -57,6 +57,7 @@ def place(items: dict[int, int], key: str | None = None, buyer: BuyerDetails = B
 
 
 def stock(product_id: int) -> tuple[int, int]:
+    db.session.commit()  # a fresh snapshot: other threads may have committed since
     row = db.session.execute(
         select(Product.on_hand, Product.allocated).where(Product.id == product_id)
     ).one()
@@ -65,6 +66,7 @@ def stock(product_id: int) -> tuple[int, int]:
 
 
 def assert_stock_invariants() -> None:
+    db.session.commit()
     problems = inventory.invariant_violations()
     db.session.commit()
     assert problems == []
