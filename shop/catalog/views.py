@@ -41,7 +41,7 @@ def home():
     facilities.sort(key=lambda f: -f.count)
     return render_template(
         "catalog/home.html",
-        featured=services.featured_products(8),
+        featured=services.featured_products(10),
         categories=[c for c in services.category_facets(ttl) if c.count],
         facilities=facilities[:6],
         facility_total=len(facilities),

@@ -4,6 +4,11 @@
   "use strict";
   var form = document.getElementById("filter-form");
   if (!form) return;
+  // On narrow screens start with the filters folded so results come first.
+  var details = form.closest("details");
+  if (details && window.matchMedia("(max-width: 900px)").matches) {
+    details.open = false;
+  }
   form.addEventListener("change", function (event) {
     var target = event.target;
     if (target.tagName === "SELECT" || target.type === "checkbox") {
