@@ -1,7 +1,66 @@
+"""``flask --app shop seed-demo``: a demo shop with generated photos."""
+
+from __future__ import annotations
+
 import click
+from sqlalchemy import select
+
+from shop.extensions import db
+from shop.facilities.models import Facility
 
 
 @click.command("seed-demo")
-def seed_demo() -> None:
-    """Fill the database with demo facilities, products and photos."""
-    raise click.ClickException("not yet")
+@click.option("--facilities", default=25, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--products", default=300, show_default=True, type=click.IntRange(0, 1_000_000))
+@click.option(
+    "--orders", default=0, show_default=True, type=click.IntRange(0), help="Not seeded yet."
+)
+@click.option("--if-empty", is_flag=True, help="Do nothing when any facility exists.")
+@click.option("--seed", "seed", default=1, show_default=True, help="Random seed.")
+def seed_demo(facilities: int, products: int, orders: int, if_empty: bool, seed: int) -> None:
+    """Fill the database with demo facilities, products, photos and logins."""
+    from flask import current_app
+
+    from shop.demo.seed import ADMIN_EMAIL, DEMO_PASSWORD, seed_demo_data
+
+    if if_empty and db.session.scalar(select(Facility.id).limit(1)) is not None:
+        click.echo("seed-demo: the database already has facilities; nothing to do.")
+        return
+
+    click.echo(
+        f"Seeding {facilities} facilities and {products} products "
+        f"(photos into {current_app.config.get('UPLOAD_DIR')}) …"
+    )
+    if products >= 2000:
+        with click.progressbar(length=products, label="Products") as bar:
+            result = seed_demo_data(
+                facilities=facilities,
+                products=products,
+                seed=seed,
+                progress=bar.update,
+                echo=click.echo,
+            )
+    else:
+        result = seed_demo_data(
+            facilities=facilities, products=products, seed=seed, echo=click.echo
+        )
+    db.session.commit()
+
+    click.echo(
+        f"Created {len(result.facilities)} facilities, {result.products} products, "
+        f"{result.photos} photos ({result.photo_files} new photo files) "
+        f"in {result.seconds:.1f} s."
+    )
+    if orders:
+        click.echo(
+            f"--orders {orders}: order seeding arrives with the orders domain; "
+            "no orders were created."
+        )
+    if result.users:
+        logins = []
+        if ADMIN_EMAIL in result.users:
+            logins.append(f"{ADMIN_EMAIL} (admin)")
+        staff = [email for email in result.users if email != ADMIN_EMAIL]
+        if staff:
+            logins.append(f"{staff[0]} and staf.<facility-slug>@karyabinaan.id (staff)")
+        click.echo(f"Demo logins: {'; '.join(logins)}; password: {DEMO_PASSWORD}")
