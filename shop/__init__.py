@@ -50,6 +50,11 @@ def _register_models() -> None:
     from shop.catalog import models as _catalog  # noqa: F401
     from shop.facilities import models as _facilities  # noqa: F401
     from shop.media import models as _media  # noqa: F401
+    from shop.inventory import models as _inventory  # noqa: F401
+    from shop.mail import models as _mail  # noqa: F401
+    from shop.orders import models as _orders  # noqa: F401
+    from shop.payments import models as _payments  # noqa: F401
+    from shop.shipping import models as _shipping  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -60,6 +65,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(media_bp)
+
+    from shop.cart import bp as cart_bp
+    from shop.checkout import bp as checkout_bp
+    from shop.orders import bp as orders_bp
+
+    app.register_blueprint(cart_bp)
+    app.register_blueprint(checkout_bp)
+    app.register_blueprint(orders_bp)
 
 
 def _init_access(app: Flask) -> None:

@@ -13,3 +13,11 @@ def register_cli(app: Flask) -> None:
     from shop.accounts.cli import create_user_command
 
     app.cli.add_command(create_user_command)
+
+    from shop.mail.cli import send_mail
+    from shop.orders.cli import expire_orders
+    from shop.shipping.cli import shipping_rates
+
+    app.cli.add_command(expire_orders)
+    app.cli.add_command(send_mail)
+    app.cli.add_command(shipping_rates)
