@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.catalog.models import Category, Product
@@ -369,21 +369,27 @@ def get_product(slug: str) -> Product | None:
 
 
 def related_products(product: Product, limit: int = 4) -> list[Product]:
-    """Other active products from the same facility or category, newest first."""
+    """Other active products from the same facility, then the same category, newest first.
+
+    Each branch is a small index-friendly LIMIT query; one statement in all (plus photos).
+    """
+
+    def branch(column, value):
+        return (
+            select(Product.id)
+            .where(_ACTIVE, Product.id != product.id, column == value)
+            .order_by(Product.id.desc())
+            .limit(limit)
+        )
+
+    candidates = union_all(
+        branch(Product.facility_id, product.facility_id).subquery().select(),
+        branch(Product.category_id, product.category_id).subquery().select(),
+    ).subquery()
     stmt = _card_options(
         select(Product)
-        .where(_ACTIVE, Product.id != product.id)
-        .where(
-            or_(
-                Product.facility_id == product.facility_id,
-                Product.category_id == product.category_id,
-            )
-        )
-        .order_by(
-            (Product.facility_id == product.facility_id).desc(),
-            Product.created_at.desc(),
-            Product.id.desc(),
-        )
+        .where(Product.id.in_(select(candidates.c.id)))
+        .order_by((Product.facility_id == product.facility_id).desc(), Product.id.desc())
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
