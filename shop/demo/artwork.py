@@ -548,19 +548,18 @@ def kerajinan_kayu(size: Size, shape: str, rng: random.Random) -> Image.Image:
     w, h = size
     if path:
         d.line(path, fill=(60, 36, 20), width=max(2, w // 300))
-    if shape in ("box", "carving"):  # carved ornament: a row of leaf curls
-        cy = h * 0.58 if shape == "box" else h * 0.5
-        x0, x1 = (w * 0.26, w * 0.74) if shape == "box" else (w * 0.4, w * 0.6)
-        x = x0
-        while x < x1:
-            d.arc(
-                (x, cy - w * 0.04, x + w * 0.08, cy + w * 0.04),
-                200,
-                520,
-                fill=(70, 40, 20),
-                width=max(3, w // 200),
-            )
-            x += w * 0.07
+    if shape == "box":  # a carved panel: a flower of eight leaves in a sunken frame
+        carve = (66, 38, 18)
+        lw = max(3, w // 220)
+        cx, cy = w * 0.5, h * 0.59
+        d.rounded_rectangle(
+            (w * 0.3, h * 0.46, w * 0.7, h * 0.72), radius=w * 0.02, outline=carve, width=lw
+        )
+        for k in range(8):
+            a = k * math.pi / 4
+            px, py = cx + math.cos(a) * w * 0.06, cy + math.sin(a) * w * 0.06
+            d.polygon(_ellipse(px, py, w * 0.055, w * 0.022, a), outline=carve, width=lw)
+        d.ellipse((cx - w * 0.018, cy - w * 0.018, cx + w * 0.018, cy + w * 0.018), fill=carve)
     return out
 
 

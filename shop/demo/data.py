@@ -424,3 +424,11 @@ DESCRIPTION_CARE = [
     "Bersihkan dengan kain lembap; jangan direndam.",
     "Setiap karya buatan tangan sedikit berbeda dari foto; itulah keunikannya.",
 ]
+
+# Words that tell apart objects of the same kind (appended to their names).
+OBJECT_VARIANTS = {
+    "anyaman-rotan": ["Natural", "Cokelat Madu", "Anyaman Kepang", "Anyaman Mata Itik", "Klasik"],
+    "kerajinan-kayu": ["Natural", "Ukir Jepara", "Finishing Minyak", "Motif Daun", "Minimalis"],
+    "kulit": ["Klasik", "Vintage", "Jahit Tangan", "Minimalis", "Premium"],
+    "keramik": ["Glasir Klasik", "Motif Garis", "Gaya Lombok", "Gaya Plered", "Minimalis"],
+}

@@ -288,7 +288,7 @@ def _describe(category: str, attrs: dict, rng: random.Random, facility: dict) ->
     item, dims = rng.choice(D.OBJECT_ITEMS[category][attrs["shape"]])
     technique, materials = D.OBJECT_DETAILS[category]
     return dict(
-        name=item,
+        name=f"{item} {rng.choice(D.OBJECT_VARIANTS[category])}",
         description=(
             f"{item} buatan tangan warga binaan {where}. "
             f"{D.STORY_MIDDLES[category].format(**facility)} {care}"
