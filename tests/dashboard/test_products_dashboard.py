@@ -289,3 +289,13 @@ def test_dashboard_pages_carry_security_headers(shop_setup):
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     html = response.get_data(as_text=True)
     assert "<script>" not in html and 'style="' not in html
+
+
+def test_dashboard_speaks_indonesian_by_default_and_english_on_request(shop_setup):
+    _facility, category, _staff, client = shop_setup
+    html = client.get("/dasbor/produk").get_data(as_text=True)
+    assert "Produk baru" in html and "Cari nama atau SKU" in html
+    response = _post(client, "/dasbor/produk/baru", _form(category, price=""))
+    assert "Tentukan harga." in response.get_data(as_text=True)
+    english = client.get("/dasbor/produk", headers={"Accept-Language": "en"})
+    assert "New product" in english.get_data(as_text=True)
