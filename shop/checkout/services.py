@@ -150,6 +150,7 @@ def place_order(
     expected_total: int | None = None,
     now: datetime | None = None,
     actor: str = "buyer",
+    payment_method: str = "bank_transfer",
 ) -> tuple[Order, bool]:
     """Create the order and hold its stock; returns (order, created).
 
@@ -158,7 +159,9 @@ def place_order(
     or ``PriceChanged`` roll back (some lines may already be allocated in it). The same
     ``idempotency_key`` twice gives back the first order (``created`` False); a concurrent
     twin is refused by the unique key at flush (``IntegrityError``: roll back and look
-    the key up).
+    the key up). ``payment_method="card"``: a card deadline, no transfer code, no email
+    yet (the Stripe Checkout Session is opened after commit, see
+    :mod:`shop.payments.stripe_checkout`).
     """
     from shop.orders.emails import queue_order_email
     from shop.payments.bank_transfer import open_bank_transfer
@@ -170,7 +173,13 @@ def place_order(
     quote = build_quote(items, buyer.province, courier)
     if expected_total is not None and expected_total != quote.total:
         raise PriceChanged(expected_total, quote.total)
+    if payment_method not in ("bank_transfer", "card"):
+        raise ValueError(f"unknown payment method {payment_method!r}")
     deadline = now + timedelta(hours=current_app.config.get("PAYMENT_DEADLINE_HOURS", 24))
+    if payment_method == "card":
+        from shop.payments.stripe_checkout import card_deadline
+
+        deadline = card_deadline(now)
 
     order = Order(
         number=new_order_number(now),
@@ -188,7 +197,7 @@ def place_order(
         postal_code=buyer.postal_code,
         note=buyer.note,
         courier=courier,
-        payment_method="bank_transfer",
+        payment_method=payment_method,
         subtotal=quote.subtotal,
         shipping_total=quote.shipping_total,
         total=quote.total,
@@ -237,10 +246,12 @@ def place_order(
 
     inventory.allocate(order.id, requests, deadline)
 
-    payment = open_bank_transfer(order.id, order.total)
-    order.unique_code = payment.amount - order.total
-    order.amount_due = payment.amount
+    if payment_method == "bank_transfer":
+        payment = open_bank_transfer(order.id, order.total)
+        order.unique_code = payment.amount - order.total
+        order.amount_due = payment.amount
     orders.record_creation(order, parts, actor, now)
     db.session.flush()
-    queue_order_email(order, "order_received")
+    if payment_method == "bank_transfer":
+        queue_order_email(order, "order_received")
     return order, True

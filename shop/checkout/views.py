@@ -24,6 +24,7 @@ from shop.checkout.services import (
 from shop.extensions import db
 from shop.i18n import current_locale
 from shop.inventory.services import OutOfStock, begin_write
+from shop.payments.stripe_views import offer_card, redirect_to_stripe
 from shop.shipping.services import ShippingUnavailable
 
 DETAILS_KEY = "checkout"
@@ -84,12 +85,14 @@ def summary():
         flash(_("This courier does not deliver to that province. Please choose another."), "error")
         return redirect(url_for("checkout.details"), code=303)
     form = ConfirmForm(idempotency_key=secrets.token_urlsafe(24), expected_total=str(quote.total))
+    offer_card(form)
     return render_template("checkout/summary.html", quote=quote, buyer=data, form=form)
 
 
 @bp.post("/pesan")
 def place():
     form = ConfirmForm()
+    offer_card(form)
     if not form.validate_on_submit():
         flash(_("Please confirm the order again."), "error")
         return redirect(url_for("checkout.summary"), code=303)
@@ -112,6 +115,7 @@ def place():
             key,
             locale=current_locale(),
             expected_total=int(form.expected_total.data),
+            payment_method=form.payment_method.data,
         )
         db.session.commit()
     except OutOfStock as exc:
@@ -152,4 +156,6 @@ def place():
     session.pop(CART_KEY, None)
     recent = [t for t in session.get("recent_orders", []) if t != order.public_token]
     session["recent_orders"] = [order.public_token, *recent][:5]
+    if order.payment_method == "card":
+        return redirect_to_stripe(order)
     return _order_redirect(order)

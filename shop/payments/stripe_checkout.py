@@ -1,0 +1,249 @@
+"""Paying an order by card: open a Stripe Checkout Session, cancel it, or switch to transfer.
+
+Stripe is never called while a write transaction is open: the order is read (and its
+hold extended if needed) and committed, Stripe is called, then the session is recorded
+in a second transaction. If Stripe is down or slow nothing is recorded and the order
+keeps its stock until its deadline; the buyer can retry (same idempotency key for the
+same attempt, so a session Stripe created but we never heard about is reused) or switch
+to bank transfer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+
+from shop.extensions import db
+from shop.inventory import services as inventory
+from shop.inventory.models import StockAllocation
+from shop.orders import services as orders
+from shop.orders.models import FacilityOrder, Order, OrderLine
+from shop.payments import stripe_gateway as gateway
+from shop.payments.stripe_models import StripeCheckout
+from shop.payments.stripe_records import payment_of, record_session, set_status
+from shop.sqltypes import utcnow
+
+# Stripe wants expires_at at least 30 minutes after it receives the request (its clock).
+STRIPE_MIN_MINUTES = 30
+STRIPE_MAX_MINUTES = 24 * 60
+CLOCK_MARGIN = timedelta(seconds=60)
+
+
+class CardPaymentNotPossible(Exception):
+    """The order cannot be paid by card now (already paid, expired, cancelled…)."""
+
+
+def card_hold_minutes() -> int:
+    minutes = int(current_app.config.get("STRIPE_CHECKOUT_MINUTES", STRIPE_MIN_MINUTES))
+    return min(max(minutes, STRIPE_MIN_MINUTES), STRIPE_MAX_MINUTES)
+
+
+def card_deadline(now: datetime) -> datetime:
+    """The payment deadline of a card order: the Checkout Session expires with it."""
+    return now + timedelta(minutes=card_hold_minutes()) + CLOCK_MARGIN
+
+
+def _set_deadline(order: Order, deadline: datetime) -> None:
+    """Move the order's deadline and its live stock allocations together."""
+    order.payment_deadline = deadline
+    db.session.execute(
+        update(StockAllocation)
+        .where(StockAllocation.order_id == order.id, StockAllocation.status == "live")
+        .values(expires_at=deadline)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    order_id: int
+    number: str
+    email: str
+    locale: str
+    total: int
+    deadline: datetime
+    key: str
+    lines: list[gateway.CheckoutLine]
+    shipping: list[gateway.CheckoutLine]
+
+
+def _prepare(order_id: int, now: datetime) -> _Attempt:
+    inventory.begin_write()
+    order = orders.lock_order(order_id)
+    if order.status != "awaiting_payment" or order.payment_method != "card":
+        db.session.rollback()
+        raise CardPaymentNotPossible(order.status)
+    if order.payment_deadline < now + timedelta(minutes=STRIPE_MIN_MINUTES) + CLOCK_MARGIN / 2:
+        _set_deadline(order, card_deadline(now))
+    attempt = (
+        1
+        + db.session.execute(
+            select(func.count(StripeCheckout.id)).where(StripeCheckout.order_id == order.id)
+        ).scalar_one()
+    )
+    lines = [
+        gateway.CheckoutLine(line.product_name, line.unit_price, line.quantity)
+        for line in db.session.execute(
+            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
+        ).scalars()
+    ]
+    parts = db.session.execute(
+        select(FacilityOrder)
+        .where(FacilityOrder.order_id == order.id)
+        .options(joinedload(FacilityOrder.facility))
+        .order_by(FacilityOrder.id)
+    ).scalars()
+    shipping = [
+        gateway.CheckoutLine(
+            f"Ongkos kirim / Shipping: {part.facility.name} ({part.courier.upper()})",
+            part.shipping_fee,
+        )
+        for part in parts
+    ]
+    prepared = _Attempt(
+        order_id=order.id,
+        number=order.number,
+        email=order.email,
+        locale=order.locale,
+        total=order.total,
+        deadline=order.payment_deadline,
+        key=f"kb-order-{order.id}-card-{attempt}",
+        lines=lines,
+        shipping=shipping,
+    )
+    db.session.commit()
+    return prepared
+
+
+def _open_attempts(order_id: int, except_session: str | None = None) -> list[StripeCheckout]:
+    query = select(StripeCheckout).where(
+        StripeCheckout.order_id == order_id, StripeCheckout.session_status == "open"
+    )
+    if except_session:
+        query = query.where(StripeCheckout.session_id != except_session)
+    return list(db.session.execute(query).scalars())
+
+
+def _close_attempt(checkout: StripeCheckout, actor: str, reason: str, now: datetime) -> None:
+    checkout.session_status = "expired"
+    payment = payment_of(checkout)
+    if payment.status == "pending":
+        set_status(payment, "expired", actor, reason, now=now)
+
+
+def _expire_at_stripe(session_ids: list[str]) -> None:
+    for session_id in session_ids:
+        try:
+            gateway.expire_checkout_session(session_id)
+        except gateway.PaymentProviderError as error:  # it still expires on its own
+            current_app.logger.warning("could not expire %s: %s", session_id, error)
+
+
+def start_card_payment(
+    order_id: int, *, success_url: str, cancel_url: str, now: datetime | None = None
+) -> str:
+    """Open a Checkout Session for the order and return the URL to send the buyer to.
+
+    Raises :class:`CardPaymentNotPossible`, or a :class:`gateway.PaymentProviderError`
+    (``PaymentProviderUnavailable`` when Stripe is down or slow) with nothing recorded.
+    """
+    now = now or utcnow()
+    attempt = _prepare(order_id, now)
+    session = gateway.create_checkout_session(
+        order_id=attempt.order_id,
+        order_number=attempt.number,
+        lines=attempt.lines,
+        shipping=attempt.shipping,
+        expires_at=attempt.deadline,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        idempotency_key=attempt.key,
+        customer_email=attempt.email,
+        locale=attempt.locale,
+    )
+    inventory.begin_write()
+    try:
+        order = orders.lock_order(order_id)
+        record_session(order, session.id, attempt.total, session.expires_at, "buyer", now=now)
+        older = _open_attempts(order_id, except_session=session.id)
+        for checkout in older:
+            _close_attempt(checkout, "buyer", f"replaced by Checkout Session {session.id}", now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    _expire_at_stripe([c.session_id for c in older])
+    return session.url
+
+
+def cancel_card_payment(order_id: int, session_id: str, now: datetime | None = None) -> bool:
+    """The buyer came back from Stripe without paying: close that session (API first)."""
+    now = now or utcnow()
+    checkout = db.session.execute(
+        select(StripeCheckout).where(
+            StripeCheckout.session_id == session_id, StripeCheckout.order_id == order_id
+        )
+    ).scalar_one_or_none()
+    if checkout is None or checkout.session_status != "open":
+        return False
+    db.session.commit()  # no transaction held during the call
+    try:
+        expired = gateway.expire_checkout_session(session_id)
+    except gateway.PaymentProviderError as error:
+        current_app.logger.warning("could not expire %s: %s", session_id, error)
+        return False
+    if not expired:  # paid or expired meanwhile: the webhook tells us which
+        return False
+    inventory.begin_write()
+    try:
+        checkout = db.session.get(StripeCheckout, checkout.id, populate_existing=True)
+        if checkout.session_status == "open":
+            _close_attempt(checkout, "buyer", "buyer left the Stripe page (cancel)", now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return True
+
+
+def switch_to_bank_transfer(order_id: int, now: datetime | None = None) -> Order:
+    """Pay this card order by bank transfer instead: unique amount, transfer deadline."""
+    from shop.orders.emails import queue_order_email
+    from shop.payments.bank_transfer import open_bank_transfer
+
+    now = now or utcnow()
+    inventory.begin_write()
+    try:
+        order = orders.lock_order(order_id)
+        if order.status != "awaiting_payment" or order.payment_method != "card":
+            raise CardPaymentNotPossible(order.status)
+        older = _open_attempts(order_id)
+        for checkout in older:
+            _close_attempt(checkout, "buyer", "buyer switched to bank transfer", now)
+        payment = open_bank_transfer(order.id, order.total)
+        order.payment_method = "bank_transfer"
+        order.unique_code = payment.amount - order.total
+        order.amount_due = payment.amount
+        hours = current_app.config.get("PAYMENT_DEADLINE_HOURS", 24)
+        _set_deadline(order, now + timedelta(hours=hours))
+        db.session.flush()
+        queue_order_email(order, "order_received")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    _expire_at_stripe([c.session_id for c in older])
+    return order
+
+
+def latest_attempt(order_id: int) -> StripeCheckout | None:
+    return db.session.execute(
+        select(StripeCheckout)
+        .where(StripeCheckout.order_id == order_id)
+        .order_by(StripeCheckout.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
