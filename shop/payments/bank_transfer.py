@@ -53,7 +53,8 @@ def open_bank_transfer(order_id: int, total: int, attempts: int = 5) -> Payment:
     from sqlalchemy.exc import IntegrityError
 
     for _ in range(attempts):
-        free = [c for c in range(1, MAX_UNIQUE_CODE + 1) if total + c not in _taken_amounts(total)]
+        taken = _taken_amounts(total)
+        free = [c for c in range(1, MAX_UNIQUE_CODE + 1) if total + c not in taken]
         if not free:
             raise PaymentError("no unique amount code left for this total")
         code = secrets.choice(free)
