@@ -17,10 +17,12 @@ and helpers that make Stripe-side things happen (:meth:`complete`, :meth:`expire
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
 import secrets
+import socket
 import threading
 import time
 import urllib.error
@@ -142,6 +144,7 @@ class FakeStripe:
         self._idempotency: dict[str, tuple[str, int, dict]] = {}
         self._lock = threading.RLock()
         self._stopping = threading.Event()
+        self._connections: set = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -168,6 +171,11 @@ class FakeStripe:
         self._stopping.set()  # wakes "slow" handlers, which then drop their request
         self._server.shutdown()
         self._server.server_close()
+        with self._lock:  # kept-alive connections too: "down" means nothing answers
+            for connection in list(self._connections):
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+            self._connections.clear()
         self._thread.join(timeout=10)
         self._server = None
 
@@ -661,6 +669,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):  # noqa: A002 - quiet
         pass
+
+    def setup(self):
+        super().setup()
+        with self.fake._lock:
+            self.fake._connections.add(self.connection)
+
+    def finish(self):
+        with self.fake._lock:
+            self.fake._connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def _send(self, status: int, body: bytes, content_type: str, extra: dict | None = None):
         self.send_response(status)
