@@ -1,0 +1,119 @@
+"""Demo orders placed through the real services (``seed-demo --orders N`` calls this)."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from shop.catalog.models import Product
+from shop.checkout.services import BuyerDetails, CheckoutProblem, place_order
+from shop.extensions import db
+from shop.inventory.services import OutOfStock, begin_write
+from shop.orders import services as orders
+from shop.orders.models import FacilityOrder
+from shop.payments.bank_transfer import confirm_bank_transfer
+from shop.shipping.services import ShippingUnavailable, ensure_default_rates
+from shop.sqltypes import utcnow
+
+BUYERS = [
+    ("Siti Rahmawati", "DKI Jakarta", "Jakarta Selatan", "Tebet", "12810"),
+    ("Budi Santoso", "Jawa Barat", "Kota Bandung", "Coblong", "40132"),
+    ("Dewi Lestari", "DI Yogyakarta", "Kota Yogyakarta", "Gondokusuman", "55221"),
+    ("Made Wirawan", "Bali", "Kota Denpasar", "Denpasar Selatan", "80223"),
+    ("Rina Hutapea", "Sumatera Utara", "Kota Medan", "Medan Baru", "20153"),
+    ("Andi Pratama", "Sulawesi Selatan", "Kota Makassar", "Panakkukang", "90231"),
+    ("Yohana Kambu", "Papua", "Kota Jayapura", "Abepura", "99351"),
+    ("Fajar Nugroho", "Jawa Tengah", "Kota Semarang", "Tembalang", "50275"),
+    ("Nur Aisyah", "Kalimantan Timur", "Kota Samarinda", "Sungai Pinang", "75117"),
+    ("Agus Salim", "Jawa Timur", "Kota Surabaya", "Gubeng", "60281"),
+]
+COURIER_PREFIX = {"jne": "JNE", "jnt": "JP", "pos": "P"}
+
+
+def _buyer(rng: random.Random, n: int) -> BuyerDetails:
+    name, province, city, district, postal = rng.choice(BUYERS)
+    first = name.split()[0].lower()
+    return BuyerDetails(
+        name=name,
+        email=f"{first}.{n}@example.com",
+        phone="+628" + "".join(str(rng.randrange(10)) for _ in range(10)),
+        street=f"Jl. {rng.choice(['Melati', 'Kenanga', 'Sudirman', 'Diponegoro'])} No. "
+        f"{rng.randrange(1, 200)}",
+        province=province,
+        city=city,
+        district=district,
+        postal_code=postal,
+    )
+
+
+def seed_demo_orders(count: int, rng: random.Random) -> int:
+    """Place up to ``count`` orders over active products: about half paid (some of those
+    shipped), a fifth awaiting payment, the rest expired. Returns how many were placed."""
+    ensure_default_rates("demo")
+    db.session.commit()
+    product_ids = list(
+        db.session.execute(
+            select(Product.id).where(Product.status == "active").order_by(Product.id)
+        ).scalars()
+    )
+    db.session.commit()
+    placed = 0
+    for n in range(count):
+        if not product_ids:
+            break
+        picks = rng.sample(product_ids, k=min(len(product_ids), rng.choice([1, 1, 2, 3])))
+        items = {pid: rng.choice([1, 1, 2]) for pid in picks}
+        fate = rng.random()
+        age = (
+            timedelta(hours=rng.randrange(1, 20))
+            if fate < 0.2
+            else timedelta(days=rng.randrange(2, 40), hours=rng.randrange(24))
+        )
+        when = utcnow() - age
+        try:
+            begin_write()
+            one_of_a_kind = set(
+                db.session.execute(
+                    select(Product.id).where(Product.id.in_(picks), Product.one_of_a_kind)
+                ).scalars()
+            )
+            items = {pid: 1 if pid in one_of_a_kind else q for pid, q in items.items()}
+            order, _ = place_order(
+                items,
+                _buyer(rng, n),
+                rng.choice(["jne", "jnt", "pos"]),
+                f"demo-{rng.getrandbits(64):016x}",
+                locale=rng.choice(["id", "id", "en"]),
+                now=when,
+            )
+            db.session.commit()
+        except (OutOfStock, CheckoutProblem, ShippingUnavailable):
+            db.session.rollback()
+            continue
+        placed += 1
+        if fate < 0.2:
+            continue  # still awaiting payment, within its deadline
+        begin_write()
+        if fate < 0.7:
+            paid_at = when + timedelta(hours=rng.randrange(1, 20))
+            confirm_bank_transfer(order.id, order.amount_due, "demo:admin", now=paid_at)
+            if rng.random() < 0.5:
+                parts = (
+                    db.session.execute(
+                        select(FacilityOrder).where(FacilityOrder.order_id == order.id)
+                    )
+                    .scalars()
+                    .all()
+                )
+                for part in parts:
+                    orders.mark_part_packed(part.id, "demo:staff", now=paid_at + timedelta(days=1))
+                    tracking = f"{COURIER_PREFIX[part.courier]}{rng.randrange(10**11, 10**12)}"
+                    orders.ship_part(
+                        part.id, tracking, "demo:staff", now=paid_at + timedelta(days=2)
+                    )
+        else:
+            orders.expire_order(order.id, when + timedelta(days=1, minutes=1), "demo:system")
+        db.session.commit()
+    return placed
