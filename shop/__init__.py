@@ -55,6 +55,7 @@ def _register_models() -> None:
     from shop.orders import models as _orders  # noqa: F401
     from shop.payments import models as _payments  # noqa: F401
     from shop.shipping import models as _shipping  # noqa: F401
+    from shop.payments import stripe_models as _stripe  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -73,6 +74,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cart_bp)
     app.register_blueprint(checkout_bp)
     app.register_blueprint(orders_bp)
+
+    from shop.payments.stripe_views import bp as stripe_bp
+
+    app.register_blueprint(stripe_bp)
 
 
 def _init_access(app: Flask) -> None:

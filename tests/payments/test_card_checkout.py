@@ -114,6 +114,7 @@ def test_stripe_down_or_slow_during_checkout(client, stripe_app, fake_stripe, pr
     assert response.status_code == 503
     html = response.get_data(as_text=True)
     assert 'id="card-error"' in html
+    assert "Layanan pembayaran kartu sedang tidak merespons" in html  # Indonesian by default
     assert 'id="pay-by-card"' in html and 'id="switch-to-transfer"' in html
     order = the_order()
     assert order.status == "awaiting_payment" and attempts(order) == []
