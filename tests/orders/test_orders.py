@@ -3,8 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import csrf_token_from
-from order_helpers import place, shop_with_products, stock
+from order_helpers import csrf_token_from, place, shop_with_products, stock
 from sqlalchemy import select
 
 from shop.extensions import db
