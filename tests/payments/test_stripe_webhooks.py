@@ -378,3 +378,33 @@ def test_dispute_flags_the_payment_for_review(client, fake_stripe, card_order):
     assert checkout.disputed is True
     assert payment_of(card_order).status == "succeeded"  # money is still ours until decided
     assert [item.order.id for item in review_list()] == [card_order.id]
+
+
+def test_concurrent_duplicate_deliveries_pay_once(app, fake_stripe, card_order, products):
+    """Three deliveries of one event at the same moment, each in its own thread and
+    database connection: the unique event id lets exactly one through."""
+    import threading
+
+    from shop.payments.stripe_webhooks import handle_event
+
+    event = fake_stripe.complete(checkout_of(card_order).session_id)
+    db.session.commit()
+    start = threading.Barrier(3)
+    outcomes: list[str] = []
+
+    def deliver():
+        with app.app_context():
+            start.wait()
+            outcomes.append(handle_event(json.loads(json.dumps(event))).outcome)
+            db.session.remove()
+
+    threads = [threading.Thread(target=deliver) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["duplicate event: already handled"] * 2 + ["order paid"]
+    assert paid_transitions(card_order) == 1
+    assert count(StripeEvent) == 1
+    assert stock(products[0].id) == (0, 0)
+    assert_stock_invariants()
