@@ -324,7 +324,7 @@ def list_products(query: ListingQuery, per_page: int) -> Page:
     items_stmt = _filtered(select(Product), query)
     rank = None
     if search:
-        count_stmt, _ = search.apply(count_stmt, dialect)
+        count_stmt = search.restrict(count_stmt, dialect)
         items_stmt, rank = search.apply(items_stmt, dialect)
 
     total = db.session.scalar(count_stmt) or 0
