@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import click
 from sqlalchemy import select
 
@@ -13,7 +15,11 @@ from shop.facilities.models import Facility
 @click.option("--facilities", default=25, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--products", default=300, show_default=True, type=click.IntRange(0, 1_000_000))
 @click.option(
-    "--orders", default=0, show_default=True, type=click.IntRange(0), help="Not seeded yet."
+    "--orders",
+    default=40,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Orders placed through the real checkout (paid, shipped, awaiting, expired).",
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing when any facility exists.")
 @click.option("--seed", "seed", default=1, show_default=True, help="Random seed.")
@@ -22,6 +28,7 @@ def seed_demo(facilities: int, products: int, orders: int, if_empty: bool, seed:
     from flask import current_app
 
     from shop.demo.seed import ADMIN_EMAIL, DEMO_PASSWORD, seed_demo_data
+    from shop.orders.demo import seed_demo_orders
 
     if if_empty and db.session.scalar(select(Facility.id).limit(1)) is not None:
         click.echo("seed-demo: the database already has facilities; nothing to do.")
@@ -52,10 +59,9 @@ def seed_demo(facilities: int, products: int, orders: int, if_empty: bool, seed:
         f"in {result.seconds:.1f} s."
     )
     if orders:
-        click.echo(
-            f"--orders {orders}: order seeding arrives with the orders domain; "
-            "no orders were created."
-        )
+        placed = seed_demo_orders(orders, random.Random(seed))
+        db.session.commit()
+        click.echo(f"Placed {placed} demo orders.")
     if result.users:
         logins = []
         if ADMIN_EMAIL in result.users:
