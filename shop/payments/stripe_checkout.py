@@ -111,7 +111,9 @@ def _prepare(order_id: int, now: datetime) -> _Attempt:
         locale=order.locale,
         total=order.total,
         deadline=order.payment_deadline,
-        key=f"kb-order-{order.id}-card-{attempt}",
+        # Same attempt and same deadline → same key, so a retry after a lost answer gets
+        # the session Stripe already made; a moved deadline is a new request, a new key.
+        key=f"kb-order-{order.id}-card-{attempt}-{int(order.payment_deadline.timestamp())}",
         lines=lines,
         shipping=shipping,
     )

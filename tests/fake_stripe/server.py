@@ -145,6 +145,7 @@ class FakeStripe:
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._connections: set = set()
+        self._changed = threading.Condition(self._lock)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -190,6 +191,11 @@ class FakeStripe:
 
     def calls(self, method: str, path: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method and r.path == path]
+
+    def wait_for(self, predicate, timeout: float = 10) -> bool:
+        """Block until ``predicate()`` holds (checked after every API request handled)."""
+        with self._changed:
+            return self._changed.wait_for(predicate, timeout)
 
     def events_of(self, event_type: str) -> list[dict]:
         return [e for e in self.events if e["type"] == event_type]
@@ -614,6 +620,7 @@ class FakeStripe:
                 return error.status, error.body, {}
             if handler.command == "POST" and key:
                 self._idempotency[key] = (fingerprint, status, body)
+            self._changed.notify_all()
             return status, body, {}
 
     def hosted_page(self, session_id: str) -> tuple[int, str]:

@@ -171,7 +171,9 @@ def test_cancel_returns_to_the_order_with_pay_again(client, stripe_app, fake_str
     old, new = attempts(order)
     assert old.session_status == "expired" and new.session_status == "open"
     assert again.location.endswith(f"/pay/{new.session_id}")
-    assert fake_stripe.calls("POST", "/v1/checkout/sessions")[-1].idempotency_key.endswith("-2")
+    keys = [c.idempotency_key for c in fake_stripe.calls("POST", "/v1/checkout/sessions")]
+    assert keys[0].startswith(f"kb-order-{order.id}-card-1-")
+    assert keys[1].startswith(f"kb-order-{order.id}-card-2-")
 
 
 def test_new_attempt_expires_the_previous_session(client, stripe_app, fake_stripe, product):
@@ -202,3 +204,26 @@ def test_success_page_confirms_then_shows_paid(client, stripe_app, fake_stripe, 
     paid = client.get(url).get_data(as_text=True)
     assert 'id="paid"' in paid and 'data-status="paid"' in paid
     assert 'http-equiv="refresh"' not in paid
+
+
+def test_retry_after_a_lost_answer_gets_the_session_stripe_already_made(
+    client, stripe_app, fake_stripe, product
+):
+    """Stripe created the session but answered after our timeout: the retry's idempotency
+    key is the same, so Stripe replays that session instead of making a second one."""
+    stripe_app.config["STRIPE_TIMEOUT"] = 0.3
+    fake_stripe.delay = 0.8
+    html = place_by(client, product, "card").get_data(as_text=True)
+    order = the_order()
+    assert attempts(order) == []
+    assert fake_stripe.wait_for(lambda: fake_stripe.sessions)  # the late answer is made
+    (made,) = fake_stripe.sessions
+
+    fake_stripe.delay = 0
+    retry = client.post(
+        f"/bayar/kartu/{order.public_token}", data={"csrf_token": csrf_token_from(html)}
+    )
+    assert retry.location.endswith(f"/pay/{made}")
+    assert len(fake_stripe.sessions) == 1
+    (attempt,) = attempts(order)
+    assert attempt.session_id == made

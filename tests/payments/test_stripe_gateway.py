@@ -147,7 +147,7 @@ def test_stripe_down_is_provider_unavailable(stripe_app, fake_stripe):
     fake_stripe.down()
     with pytest.raises(gw.PaymentProviderUnavailable) as caught:
         gw.create_checkout_session(**_session_kwargs())
-    assert "not answering" in str(caught.value.user_message)
+    assert "tidak merespons" in str(caught.value.user_message)  # Indonesian by default
     fake_stripe.up()
     assert gw.create_checkout_session(**_session_kwargs()).id in fake_stripe.sessions
 
