@@ -14,6 +14,9 @@ from contextlib import contextmanager
 
 import flask_migrate
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from flask_babel import refresh as babel_refresh
 from sqlalchemy import event, text
 
 from shop import create_app
@@ -43,6 +46,7 @@ def app(database_url, tmp_path_factory):
             "SERVER_NAME": None,
         }
     )
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -65,6 +69,22 @@ def app_context(app) -> Iterator[None]:
     with app.app_context():
         yield
         _empty_all_tables()
+
+
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request looks the user, CSRF token and locale up afresh.
+
+    Test requests reuse the test's app context (so they share its database session),
+    and with it ``g``: without this, one client's signed-in user and CSRF token would
+    leak into another client's request. In production each request has its own context.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+            g.pop(self.application.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+            babel_refresh()
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture

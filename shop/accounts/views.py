@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh as babel_refresh
 from flask_login import current_user, login_user, logout_user
 
 from shop.accounts import bp, services
@@ -139,16 +138,3 @@ def reset_password(token: str):
 @bp.app_errorhandler(429)
 def too_many_requests(_error):
     return render_template("accounts/too_many.html"), 429
-
-
-@bp.before_app_request
-def _fresh_request_state():
-    """Look the user (and the CSRF token, and the locale) up afresh for every request.
-
-    In production each request has its own app context, so this changes nothing. Where
-    requests share one app context (the test suite, scripts), ``g`` would otherwise carry
-    one client's signed-in user and CSRF token into another client's request.
-    """
-    g.pop("_login_user", None)
-    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-    babel_refresh()
