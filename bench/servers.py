@@ -1,4 +1,4 @@
-"""Start gunicorn servers for benchmarks and stop them again, whatever happens."""
+"""Benchmark databases and gunicorn servers: prepare them, start them, stop them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from shop.config import normalize_database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -22,11 +27,13 @@ def free_port() -> int:
 
 
 def shop_env(database_url: str, upload_dir: str, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
+    """The environment of a production-like shop process (no debug, secure defaults)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
     env.update(
         DATABASE_URL=database_url,
         UPLOAD_DIR=upload_dir,
         SECRET_KEY="bench-secret",
+        SHOP_ENV="production",
         SITE_URL="http://127.0.0.1",
         **extra,
     )
@@ -37,9 +44,34 @@ def flask(args: list[str], env: dict[str, str]) -> None:
     subprocess.run([str(BIN / "flask"), "--app", "shop", *args], env=env, cwd=ROOT, check=True)
 
 
+def ensure_postgres_database(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` when it does not exist."""
+    target = make_url(normalize_database_url(url))
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            )
+            if not found:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+
+
+def scalar_rows(url: str, sql: str) -> list:
+    """First column of every row of ``sql`` (raw SQL on a short-lived engine)."""
+    engine = create_engine(normalize_database_url(url))
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(text(sql)))
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def gunicorn(app_spec: str, env: dict[str, str], workers: int, ready_path: str = "/healthz"):
-    """Serve ``app_spec`` on a free loopback port; yields the base URL."""
+    """Serve ``app_spec`` with sync workers on a free loopback port; yields the base URL."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -77,5 +109,22 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int, ready_path: str =
 
 
 def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
+    """The body of a 200 answer to GET ``url`` (redirects and errors raise)."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    with opener.open(url, timeout=30) as response:
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status}, not 200")
         return response.read().decode()
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, as ``/proc/loadavg`` shows them."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"

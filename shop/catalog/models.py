@@ -53,6 +53,9 @@ class Product(db.Model):
         CheckConstraint("low_stock_threshold >= 0", name="low_stock_nonnegative"),
         Index("ix_product_status_created", "status", "created_at"),
         Index("ix_product_status_price", "status", "price"),
+        # Facet counts read from the index alone (migration 0006).
+        Index("ix_product_status_category", "status", "category_id"),
+        Index("ix_product_status_facility", "status", "facility_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -43,13 +43,18 @@ def tsquery(tokens: list[str]) -> str:
     return " & ".join(f"{token}:*" for token in tokens)
 
 
-# The same expression as the GIN index ix_product_search (migration 0001), written
-# with a literal configuration name so PostgreSQL's planner can match the index.
+# A literal configuration name, as in the column's definition (migration 0006).
 _SIMPLE = literal_column("'simple'")
 
 
 def _tsvector() -> ColumnElement:
-    return func.to_tsvector(_SIMPLE, Product.search_text)
+    """``product.search_vector``: on PostgreSQL a stored generated column,
+    ``to_tsvector('simple', search_text)``, with a GIN index (migration 0006).
+
+    Not mapped on the model (SQLite has no such column), so it is named here; storing it
+    spares ranking a broad search from re-parsing the text of every matching row.
+    """
+    return literal_column("product.search_vector")
 
 
 @dataclass(frozen=True)

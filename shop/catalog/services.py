@@ -311,9 +311,33 @@ def _order(sort: str, rank) -> tuple:
     return (Product.created_at.desc(), Product.id.desc())
 
 
-def list_products(query: ListingQuery, per_page: int) -> Page:
+def facet_total(
+    query: ListingQuery, categories: list[CategoryFacet], facilities: list[FacilityFacet]
+) -> int | None:
+    """The number of products ``query`` lists, when the facet counts already say it.
+
+    True for the whole catalog and for one category or one facility without a search or
+    other filters: those are the facet counts the page shows anyway, so the listing need
+    not count tens of thousands of rows again on every request (they may be as old as the
+    facet cache, ``CATALOG_FACET_TTL``; the products and their stock are always fresh).
+    """
+    if query.q or query.province or query.in_stock:
+        return None
+    if query.price_min is not None or query.price_max is not None:
+        return None
+    if query.category and query.facility:
+        return None
+    if query.category:
+        return next((c.count for c in categories if c.slug == query.category), 0)
+    if query.facility:
+        return next((f.count for f in facilities if f.slug == query.facility), 0)
+    return sum(c.count for c in categories)
+
+
+def list_products(query: ListingQuery, per_page: int, total: int | None = None) -> Page:
     """One page of active products matching ``query`` (two statements plus photos).
 
+    ``total``, when the caller knows it (:func:`facet_total`), spares the count.
     A page beyond the last one answers the last page (``requested_page`` keeps what was
     asked, so the view can say so).
     """
@@ -327,7 +351,8 @@ def list_products(query: ListingQuery, per_page: int) -> Page:
         count_stmt = search.restrict(count_stmt, dialect)
         items_stmt, rank = search.apply(items_stmt, dialect)
 
-    total = db.session.scalar(count_stmt) or 0
+    if total is None:
+        total = db.session.scalar(count_stmt) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(query.page, 1), pages)
     items: list[Product] = []

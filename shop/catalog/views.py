@@ -52,16 +52,17 @@ def home():
 @bp.get("/produk")
 def listing():
     query, messages = parse_listing_args(request.args)
-    page = services.list_products(query, _page_size())
+    ttl = _facet_ttl()
+    categories = services.category_facets(ttl)
+    facilities = services.facility_facets(ttl)
+    total = services.facet_total(query, categories, facilities)
+    page = services.list_products(query, _page_size(), total)
     if page.requested_page > page.pages:
         messages.append(
             _("There is no page %(asked)d; showing the last page.", asked=page.requested_page)
         )
     if query.q and not page.searched_tokens:
         messages.append(_("Your search had no words we could look for; showing all products."))
-    ttl = _facet_ttl()
-    categories = services.category_facets(ttl)
-    facilities = services.facility_facets(ttl)
     suggestions = []
     if not page.total and len(page.searched_tokens) > 1:
         suggestions = page.searched_tokens
