@@ -67,6 +67,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(PROJECT_ROOT / "uploads"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_REQUEST_MB", "50")) * 1024 * 1024,
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "15")),
+        # Publishing needs a photo with alt text (dashboard); off only for special setups.
+        "PUBLISH_REQUIRES_PHOTO": _bool(env.get("PUBLISH_REQUIRES_PHOTO"), default=True),
         "SITE_URL": env.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "STRIPE_SECRET_KEY": stripe_secret,
         "STRIPE_WEBHOOK_SECRET": stripe_webhook,

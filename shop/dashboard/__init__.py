@@ -12,7 +12,10 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dasbor")
 
 # (endpoint, label, endpoint prefix that marks the entry as current)
 NAV: list[tuple[str, object, str]] = [
+    ("dashboard.home", _l("Overview"), "dashboard.home"),
+    ("dashboard.orders", _l("Orders"), "dashboard.order"),
     ("dashboard.products", _l("Products"), "dashboard.product"),
+    ("dashboard.stock", _l("Stock"), "dashboard.stock"),
 ]
 
 
@@ -31,4 +34,10 @@ def _dashboard_globals():
     return {"dashboard_nav": NAV, "dashboard_facility": _dashboard_facility}
 
 
-from shop.dashboard import views  # noqa: E402, F401
+from shop.dashboard import (  # noqa: E402, F401
+    home_views,
+    inventory_views,
+    orders_views,
+    photos_views,
+    views,
+)

@@ -111,3 +111,65 @@ class ProductForm(FlaskForm):
 class StatusForm(FlaskForm):
     version = HiddenField()
     target = HiddenField(validators=[DataRequired()])
+
+
+# ---- stock, photos and fulfilment (dashboard sections beyond products) -----------------
+
+
+class StockAdjustForm(FlaskForm):
+    reason = SelectField(
+        _l("Reason"),
+        choices=[
+            ("production", _l("New production batch")),
+            ("damaged", _l("Damaged")),
+            ("correction", _l("Count correction")),
+            ("returned", _l("Returned")),
+        ],
+        validate_choice=True,
+    )
+    change = IntegerField(
+        _l("Change (pieces)"),
+        validators=[InputRequired(message=_l("Write how many pieces to add or remove."))],
+    )
+    note = StringField(_l("Note"), validators=[Length(max=300)])
+
+
+class ThresholdForm(FlaskForm):
+    threshold = IntegerField(
+        _l("Low-stock threshold"),
+        validators=[
+            InputRequired(message=_l("Write a number of pieces.")),
+            NumberRange(min=0, max=100_000, message=_l("Between 0 and 100000.")),
+        ],
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token (mark packed, upload)."""
+
+
+class PhotoForm(FlaskForm):
+    alt_text = StringField(_l("Description (alt text)"), validators=[Length(max=300)])
+    action = HiddenField()
+
+
+class ShipForm(FlaskForm):
+    courier = SelectField(
+        _l("Courier"),
+        choices=[("jne", "JNE"), ("jnt", "J&T Express"), ("pos", "POS Indonesia")],
+        validate_choice=True,
+    )
+    tracking_number = StringField(
+        _l("Tracking number"),
+        validators=[DataRequired(message=_l("Write the tracking number.")), Length(max=60)],
+    )
+
+
+class CancelPartForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why can it not be sent?"),
+        validators=[
+            DataRequired(message=_l("Say why the part cannot be sent.")),
+            Length(max=300),
+        ],
+    )

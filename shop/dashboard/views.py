@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from shop.accounts.scoping import staff_facility_id, staff_required
 from shop.catalog.models import PRODUCT_STATUSES
 from shop.dashboard import bp, services
-from shop.dashboard.forms import ProductForm, StatusForm
+from shop.dashboard.forms import ActionForm, PhotoForm, ProductForm, StatusForm
 from shop.extensions import db
 from shop.i18n import current_locale
 
@@ -23,15 +23,7 @@ def _product_or_404(product_id: int, with_photos: bool = False):
 
 
 def _requires_photo() -> bool:
-    return bool(current_app.config.get("PUBLISH_REQUIRES_PHOTO", False))
-
-
-@bp.get("/")
-@staff_required
-def home():
-    # The dashboard home (sales, orders waiting, low stock) comes with the orders work;
-    # until then the products list is the start page.
-    return redirect(url_for("dashboard.products"))
+    return bool(current_app.config.get("PUBLISH_REQUIRES_PHOTO", True))
 
 
 @bp.get("/produk")
@@ -86,7 +78,7 @@ def _field_error(form: ProductForm, exc: services.ProductError) -> None:
 @bp.route("/produk/<int:product_id>", methods=["GET", "POST"])
 @staff_required
 def product_edit(product_id: int):
-    product = _product_or_404(product_id)
+    product = _product_or_404(product_id, with_photos=True)
     form = _form_for(product)
     if request.method == "GET":
         form.version.data = product.version
@@ -99,7 +91,7 @@ def product_edit(product_id: int):
             _field_error(form, exc)
         except services.StaleProduct:
             db.session.rollback()
-            product = _product_or_404(product_id)
+            product = _product_or_404(product_id, with_photos=True)
             changed_fields = services.differences(product, data)
             form.version.data = product.version
             form.form_errors.append(
@@ -120,7 +112,11 @@ def product_edit(product_id: int):
         changed_fields=changed_fields,
         status_form=StatusForm(version=product.version),
         transitions=services.TRANSITIONS[product.status],
-        publish_problems=services.publish_problems(product) if product.status == "draft" else [],
+        publish_problems=services.publish_problems(product, _requires_photo())
+        if product.status == "draft"
+        else [],
+        photo_forms={photo.id: PhotoForm(formdata=None, obj=photo) for photo in product.photos},
+        upload_form=ActionForm(),
     )
 
 

@@ -12,6 +12,10 @@ from shop.sqltypes import UTCDateTime, utcnow
 
 ALLOCATION_STATUSES = ("live", "consumed", "released")
 MOVEMENT_KINDS = ("sale", "adjustment", "restock", "return")
+# Why a movement happened, as staff filter the ledger: the reasons staff pick when they
+# adjust stock, then the ones the system records ("" on rows from before the column).
+STAFF_REASON_CODES = ("production", "damaged", "correction", "returned")
+REASON_CODES = (*STAFF_REASON_CODES, "sale", "cancelled")
 
 
 class StockAllocation(db.Model):
@@ -42,6 +46,7 @@ class StockMovement(db.Model):
     __table_args__ = (
         CheckConstraint("delta <> 0", name="delta_nonzero"),
         CheckConstraint(f"kind IN {MOVEMENT_KINDS!r}", name="kind_known"),
+        Index("ix_stock_movement_product_created", "product_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,4 +56,5 @@ class StockMovement(db.Model):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("shop_order.id"), index=True)
     actor: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(String(300), default="")
+    reason_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

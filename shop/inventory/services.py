@@ -158,8 +158,21 @@ def consume(order_id: int, actor: str, now: datetime | None = None) -> int:
     return consumed
 
 
-def adjust(product_id: int, delta: int, actor: str, reason: str, kind: str = "adjustment") -> None:
-    """Staff count correction or restock: ``on_hand`` += delta, never below what is held."""
+def adjust(
+    product_id: int,
+    delta: int,
+    actor: str,
+    reason: str,
+    kind: str = "adjustment",
+    *,
+    reason_code: str = "",
+    order_id: int | None = None,
+) -> None:
+    """Staff count correction or restock: ``on_hand`` += delta, never below what is held.
+
+    ``reason_code`` classifies the movement for the staff ledger (see
+    ``inventory.models.REASON_CODES``); ``order_id`` links stock returned by an order.
+    """
     if delta == 0:
         raise StockError("nothing to adjust")
     result = db.session.execute(
@@ -173,10 +186,10 @@ def adjust(product_id: int, delta: int, actor: str, reason: str, kind: str = "ad
     )
     if result.rowcount != 1:
         raise StockError(f"product {product_id}: on hand cannot drop below allocated")
-    _movement(product_id, delta, kind, actor, reason, None, utcnow())
+    _movement(product_id, delta, kind, actor, reason, order_id, utcnow(), reason_code)
 
 
-def _movement(product_id, delta, kind, actor, reason, order_id, now) -> None:
+def _movement(product_id, delta, kind, actor, reason, order_id, now, reason_code="") -> None:
     db.session.add(
         StockMovement(
             product_id=product_id,
@@ -184,6 +197,7 @@ def _movement(product_id, delta, kind, actor, reason, order_id, now) -> None:
             kind=kind,
             actor=actor,
             reason=reason,
+            reason_code=reason_code or ("sale" if kind == "sale" else ""),
             order_id=order_id,
             created_at=now,
         )

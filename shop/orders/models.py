@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.extensions import db
@@ -97,6 +97,10 @@ class FacilityOrder(db.Model):
     packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A part cancelled by its facility after payment: money to give back (administrators).
+    refund_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    cancel_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order = relationship("Order", back_populates="parts", lazy="raise_on_sql")
     facility = relationship("Facility", lazy="raise_on_sql")

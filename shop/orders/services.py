@@ -24,7 +24,8 @@ PART_TRANSITIONS: dict[str | None, frozenset[str]] = {
     None: frozenset({"pending"}),
     "pending": frozenset({"processing", "cancelled"}),
     "processing": frozenset({"packed", "cancelled"}),
-    "packed": frozenset({"shipped"}),
+    # A facility that cannot send a paid part cancels it before shipping (refund due).
+    "packed": frozenset({"shipped", "cancelled"}),
     "shipped": frozenset({"delivered"}),
     # Only a late payment of an expired order revives its cancelled parts.
     "cancelled": frozenset({"processing"}),
@@ -302,6 +303,59 @@ def mark_part_delivered(part_id: int, actor: str, now=None) -> FacilityOrder:
     part.delivered_at = now
     db.session.flush()
     return part
+
+
+REFUNDABLE_ORDER_STATUSES = frozenset({"paid", "partially_refunded"})
+
+
+def cancel_paid_part(part_id: int, actor: str, reason: str, now=None) -> FacilityOrder:
+    """A facility cannot send a paid part: its stock goes back on the shelf (one ``return``
+    movement per line) and the part is flagged ``refund_due`` for administrators, who
+    return the money (``record_refund``). Only before shipping (processing or packed).
+    """
+    now = now or utcnow()
+    reason = (reason or "").strip()[:300]
+    if not reason:
+        raise ValueError("a reason is required")
+    order_id = db.session.scalar(select(FacilityOrder.order_id).where(FacilityOrder.id == part_id))
+    if order_id is None:
+        raise OrderNotFound(part_id)
+    order = lock_order(order_id)  # the order first, then the part: the same order as mark_paid
+    if order.status not in REFUNDABLE_ORDER_STATUSES:
+        raise TransitionError(f"order {order.number}: not paid, nothing to refund")
+    part = _lock_part(part_id)
+    transition_part(part, "cancelled", actor, reason, now)
+    part.refund_due = True
+    part.cancel_reason = reason
+    part.cancelled_at = now
+    lines = db.session.execute(
+        select(OrderLine.product_id, OrderLine.quantity)
+        .where(OrderLine.facility_order_id == part.id)
+        .order_by(OrderLine.product_id, OrderLine.id)
+    ).all()
+    for product_id, quantity in lines:
+        inventory.adjust(
+            product_id,
+            quantity,
+            actor,
+            f"order {order.number} cancelled: {reason}"[:300],
+            kind="return",
+            reason_code="cancelled",
+            order_id=order.id,
+        )
+    db.session.flush()
+    return part
+
+
+def refund_due_parts() -> list[FacilityOrder]:
+    """Parts cancelled after payment whose money administrators still have to return."""
+    return list(
+        db.session.scalars(
+            select(FacilityOrder)
+            .where(FacilityOrder.refund_due.is_(True))
+            .order_by(FacilityOrder.cancelled_at, FacilityOrder.id)
+        )
+    )
 
 
 # ---- reading ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from dash_data import photo_row
 from factories import make_category, make_facility, make_product
 from staff_helpers import csrf_token, make_user, sign_in
 
@@ -234,6 +235,7 @@ def _status(client, product, target):
 def test_publish_archive_and_back_to_draft(shop_setup):
     facility, category, _staff, client = shop_setup
     product = make_product(facility, category, status="draft")
+    photo_row(product)  # publishing needs a described photo (PUBLISH_REQUIRES_PHOTO)
     db.session.commit()
     assert _status(client, product, "active").status_code == 303
     db.session.refresh(product)

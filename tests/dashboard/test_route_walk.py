@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from dash_data import paid_order, photo_row
 from factories import make_category, make_facility, make_product
 from flask import url_for
+from sqlalchemy import select
 from staff_helpers import csrf_token, make_user, sign_in
 
 from shop.extensions import db
+from shop.orders.models import FacilityOrder
+from shop.shipping.services import ensure_default_rates
 
 STAFF_PREFIX = "/dasbor"
 
@@ -31,12 +35,23 @@ class World:
         self.other_product = make_product(self.other, category, name="Kain Milik Tetangga")
         self.staff = make_user(self.home)
         self.other_staff = make_user(self.other)
+        self.home_photo = photo_row(self.home_product, alt="Foto kain sendiri")
+        ensure_default_rates()
         db.session.commit()
+        # One paid order with a part from each facility: staff reach only their own part.
+        order = paid_order({self.home_product.id: 1, self.other_product.id: 1})
+        self.home_part = db.session.scalar(
+            select(FacilityOrder).where(
+                FacilityOrder.order_id == order.id, FacilityOrder.facility_id == self.home.id
+            )
+        )
 
 
 # Parameter name → the id of the home facility's object of that kind.
 FILLERS: dict[str, Callable[[World], object]] = {
     "product_id": lambda w: w.home_product.id,
+    "photo_id": lambda w: w.home_photo.id,
+    "part_id": lambda w: w.home_part.id,
 }
 # Parameters that name no facility's object (the route is the same for every facility).
 UNSCOPED_PARAMS: set[str] = set()

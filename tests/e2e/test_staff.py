@@ -9,7 +9,9 @@ from shop.catalog.models import Product
 from shop.extensions import db
 
 
-def test_staff_creates_and_publishes_a_product(page):
+def test_staff_creates_and_publishes_a_product(page, app, monkeypatch):
+    # Photos have their own browser test (test_dashboard.py); this one publishes without.
+    monkeypatch.setitem(app.config, "PUBLISH_REQUIRES_PHOTO", False)
     facility = make_facility(name="Lapas Kelas IIA Banyuwangi")
     make_category(name_id="Kain Batik", name_en="Batik Cloth")
     staff = make_user(facility)

@@ -1,0 +1,288 @@
+"""Stock for facility staff: levels, adjustments with a reason, the ledger and its CSV.
+
+The rule that ``on_hand`` never drops below ``allocated`` lives in
+:func:`shop.inventory.services.adjust` (one guarded UPDATE); this module only scopes,
+validates the staff form's meaning (a production batch adds, damage removes) and turns
+the refusal into a message that says how much may be removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from math import ceil
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, or_, select, update
+
+from shop.accounts.scoping import for_facility, get_for_facility
+from shop.catalog.models import Product
+from shop.dashboard.timezone import JAKARTA, day_start
+from shop.extensions import db
+from shop.inventory import services as inventory
+from shop.inventory.models import REASON_CODES, STAFF_REASON_CODES, StockMovement
+from shop.orders.models import Order
+
+MAX_CHANGE = 100_000
+MAX_THRESHOLD = 100_000
+LEDGER_PAGE = 50
+
+REASON_LABELS = {
+    "production": _l("New production batch"),
+    "damaged": _l("Damaged"),
+    "correction": _l("Count correction"),
+    "returned": _l("Returned"),
+    "sale": _l("Sold (order paid)"),
+    "cancelled": _l("Order part cancelled (back on the shelf)"),
+    "": _l("Other"),
+}
+# The movement kind (inventory's coarse classification) for each staff reason.
+KIND_FOR_REASON = {
+    "production": "restock",
+    "damaged": "adjustment",
+    "correction": "adjustment",
+    "returned": "return",
+}
+
+
+class AdjustmentRefused(ValueError):
+    """The adjustment was not made; ``field`` names the form field it concerns."""
+
+    def __init__(self, message, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def reason_label(code: str) -> str:
+    return str(REASON_LABELS.get(code, REASON_LABELS[""]))
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(ceil(self.total / self.per_page), 1)
+
+
+def _page(stmt: Select, page: int, per_page: int) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = total or 0
+    page = max(min(page, max(ceil(total / per_page), 1)), 1)
+    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(items), total, page, per_page)
+
+
+# ---- levels -----------------------------------------------------------------------------
+
+
+def _available():
+    return Product.on_hand - Product.allocated
+
+
+def stock_levels(facility_id: int, q: str = "", low_only: bool = False, page: int = 1) -> Page:
+    """The facility's products with stock columns; archived ones last."""
+    stmt = for_facility(select(Product), Product.facility_id, facility_id)
+    q = q.strip()
+    if q:
+        pattern = "%" + q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+        stmt = stmt.where(
+            or_(func.lower(Product.name).like(pattern), func.lower(Product.sku).like(pattern))
+        )
+    if low_only:
+        stmt = stmt.where(Product.status != "archived", _available() <= Product.low_stock_threshold)
+    stmt = stmt.order_by((Product.status == "archived"), Product.name, Product.id)
+    result = _page(stmt, page, 50)
+    return Page([row[0] for row in result.items], result.total, result.page, result.per_page)
+
+
+def low_stock(facility_id: int, limit: int = 20) -> list[Product]:
+    """Products still for sale whose available stock is at or below their threshold."""
+    return list(
+        db.session.scalars(
+            for_facility(select(Product), Product.facility_id, facility_id)
+            .where(Product.status != "archived", _available() <= Product.low_stock_threshold)
+            .order_by(_available(), Product.name, Product.id)
+            .limit(limit)
+        )
+    )
+
+
+def product_choices(facility_id: int) -> list:
+    """(id, name, sku) of every product of the facility, for the ledger's filter."""
+    return db.session.execute(
+        for_facility(
+            select(Product.id, Product.name, Product.sku), Product.facility_id, facility_id
+        ).order_by(Product.name, Product.id)
+    ).all()
+
+
+def get_product(facility_id: int, product_id: int) -> Product | None:
+    return get_for_facility(Product, product_id, facility_id)
+
+
+# ---- changes ----------------------------------------------------------------------------
+
+
+def adjust_stock(
+    facility_id: int, product_id: int, reason_code: str, change: int, note: str, actor: str
+) -> None:
+    """Add or remove stock for a reason; one movement row. Raises :class:`AdjustmentRefused`."""
+    if get_for_facility(Product, product_id, facility_id) is None:
+        raise LookupError(product_id)
+    if reason_code not in STAFF_REASON_CODES:
+        raise AdjustmentRefused(_l("Choose a reason."), "reason")
+    if not change:
+        raise AdjustmentRefused(_l("Write how many pieces to add or remove."), "change")
+    if abs(change) > MAX_CHANGE:
+        raise AdjustmentRefused(_l("That is more than one adjustment can change."), "change")
+    if reason_code in ("production", "returned") and change < 0:
+        raise AdjustmentRefused(
+            _l("A new batch or a return adds pieces: write a positive number, like 10."),
+            "change",
+        )
+    if reason_code == "damaged" and change > 0:
+        raise AdjustmentRefused(
+            _l("Damaged pieces leave the shelf: write a negative number, like -2."), "change"
+        )
+    note = " ".join((note or "").split())[:300]
+    try:
+        with db.session.begin_nested():
+            inventory.adjust(
+                product_id,
+                change,
+                actor,
+                note,
+                kind=KIND_FOR_REASON[reason_code],
+                reason_code=reason_code,
+            )
+            db.session.flush()
+    except inventory.StockError:
+        on_hand, allocated = db.session.execute(
+            select(Product.on_hand, Product.allocated).where(Product.id == product_id)
+        ).one()
+        raise AdjustmentRefused(
+            _l(
+                "Not changed: %(on_hand)s on hand, %(allocated)s of them held for unpaid "
+                "orders, so at most %(most)s can be removed now.",
+                on_hand=on_hand,
+                allocated=allocated,
+                most=on_hand - allocated,
+            ),
+            "change",
+        ) from None
+
+
+def set_threshold(facility_id: int, product_id: int, threshold: int) -> None:
+    """Change the low-stock threshold (a core UPDATE: the product form's version stays)."""
+    if not 0 <= threshold <= MAX_THRESHOLD:
+        raise AdjustmentRefused(_l("Between 0 and 100000."), "threshold")
+    result = db.session.execute(
+        for_facility(
+            update(Product.__table__).where(Product.__table__.c.id == product_id),
+            Product.__table__.c.facility_id,
+            facility_id,
+        ).values(low_stock_threshold=threshold)
+    )
+    if result.rowcount != 1:
+        raise LookupError(product_id)
+
+
+# ---- ledger -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    product_id: int | None = None
+    reason: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_args(self) -> dict:
+        """Query-string values (for links and the CSV export)."""
+        args = {
+            "product": self.product_id,
+            "reason": self.reason or None,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+        }
+        return {k: v for k, v in args.items() if v is not None}
+
+
+def _ledger_stmt(facility_id: int, f: LedgerFilter) -> Select:
+    stmt = (
+        select(StockMovement, Product.name, Product.sku, Order.number)
+        .join(Product, Product.id == StockMovement.product_id)
+        .outerjoin(Order, Order.id == StockMovement.order_id)
+    )
+    stmt = for_facility(stmt, Product.facility_id, facility_id)
+    if f.product_id is not None:
+        stmt = stmt.where(StockMovement.product_id == f.product_id)
+    if f.reason in REASON_CODES:
+        stmt = stmt.where(StockMovement.reason_code == f.reason)
+    if f.date_from:
+        stmt = stmt.where(StockMovement.created_at >= day_start(f.date_from))
+    if f.date_to:
+        stmt = stmt.where(StockMovement.created_at < day_start(f.date_to + timedelta(days=1)))
+    return stmt
+
+
+def ledger_page(facility_id: int, f: LedgerFilter, page: int = 1) -> Page:
+    stmt = _ledger_stmt(facility_id, f).order_by(
+        StockMovement.created_at.desc(), StockMovement.id.desc()
+    )
+    return _page(stmt, page, LEDGER_PAGE)
+
+
+def ledger_total(facility_id: int, f: LedgerFilter) -> int:
+    """Sum of the filtered movements (for one product and no dates: its ``on_hand``)."""
+    sub = _ledger_stmt(facility_id, f).subquery()
+    return int(db.session.scalar(select(func.coalesce(func.sum(sub.c.delta), 0))) or 0)
+
+
+CSV_HEADER = ["date (WIB)", "product", "sku", "change", "reason", "note", "order", "by"]
+
+
+def _cell(text: str) -> str:
+    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def ledger_csv(facility_id: int, f: LedgerFilter) -> Iterator[str]:
+    """The filtered ledger as CSV lines, oldest first, streamed in batches."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return value
+
+    writer.writerow(CSV_HEADER)
+    yield flush()
+    stmt = _ledger_stmt(facility_id, f).order_by(StockMovement.created_at, StockMovement.id)
+    for movement, name, sku, number in db.session.execute(stmt.execution_options(yield_per=500)):
+        writer.writerow(
+            [
+                movement.created_at.astimezone(JAKARTA).strftime("%Y-%m-%d %H:%M"),
+                _cell(name),
+                _cell(sku),
+                movement.delta,
+                movement.reason_code or movement.kind,
+                _cell(movement.reason),
+                number or "",
+                _cell(movement.actor),
+            ]
+        )
+        if buffer.tell() > 16_384:
+            yield flush()
+    yield flush()
