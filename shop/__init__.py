@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -36,6 +38,11 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_access_blueprints(app)
     _register_template_helpers(app)
+    _configure_logging(app)
+
+    from shop import mail
+
+    mail.init_app(app)
 
     from shop.cli import register_cli
 
@@ -49,13 +56,13 @@ def _register_models() -> None:
     from shop.accounts import models as _accounts  # noqa: F401
     from shop.catalog import models as _catalog  # noqa: F401
     from shop.facilities import models as _facilities  # noqa: F401
-    from shop.media import models as _media  # noqa: F401
     from shop.inventory import models as _inventory  # noqa: F401
     from shop.mail import models as _mail  # noqa: F401
+    from shop.media import models as _media  # noqa: F401
     from shop.orders import models as _orders  # noqa: F401
     from shop.payments import models as _payments  # noqa: F401
-    from shop.shipping import models as _shipping  # noqa: F401
     from shop.payments import stripe_models as _stripe  # noqa: F401
+    from shop.shipping import models as _shipping  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -95,6 +102,17 @@ def _register_access_blueprints(app: Flask) -> None:
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(dashboard_bp)
+
+
+def _configure_logging(app: Flask) -> None:
+    """Log the shop's own messages (mail written to the log, among others) to stderr."""
+    logger = logging.getLogger("shop")
+    if logger.handlers or app.testing:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
 
 
 def _register_template_helpers(app: Flask) -> None:

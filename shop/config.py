@@ -83,6 +83,9 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), default=True),
         "MAIL_FROM": env.get("MAIL_FROM", "Karya Binaan <toko@karyabinaan.id>"),
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "10")),
+        "MAIL_DELIVER_AFTER_REQUEST": _bool(
+            env.get("MAIL_DELIVER_AFTER_REQUEST"), default=not env.get("MAIL_SERVER")
+        ),
         "BANK_NAME": env.get("BANK_NAME", "Bank Rakyat Indonesia (BRI)"),
         "BANK_ACCOUNT_NUMBER": env.get("BANK_ACCOUNT_NUMBER", "0123-01-000456-30-7"),
         "BANK_ACCOUNT_HOLDER": env.get("BANK_ACCOUNT_HOLDER", "Koperasi Karya Binaan"),

@@ -43,6 +43,7 @@ def app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
             "SITE_URL": "http://shop.test",
+            "MAIL_DELIVER_AFTER_REQUEST": False,
             "SERVER_NAME": None,
         }
     )

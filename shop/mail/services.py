@@ -11,7 +11,8 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from shop.extensions import db
 from shop.mail.models import OutboxMessage
@@ -22,6 +23,8 @@ log = logging.getLogger("shop.mail")
 LEASE = timedelta(minutes=10)
 BASE_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=6)
+QUEUED_FLAG = "outbox_queued"
+COMMITTED_FLAG = "outbox_committed"
 
 
 def enqueue(
@@ -43,7 +46,35 @@ def enqueue(
     )
     db.session.add(message)
     db.session.flush()
+    db.session.info[QUEUED_FLAG] = True
     return message
+
+
+@event.listens_for(Session, "after_commit")
+def _note_committed_mail(session: Session) -> None:
+    if session.info.pop(QUEUED_FLAG, False):
+        session.info[COMMITTED_FLAG] = True
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_mail(session: Session) -> None:
+    session.info.pop(QUEUED_FLAG, None)
+
+
+def deliver_queued_now() -> dict[str, int] | None:
+    """Send mail a request queued and committed, right after that request.
+
+    On when ``MAIL_DELIVER_AFTER_REQUEST`` is set (by default only when mail goes to
+    the log, so a local shop shows its mail at once); ``send-mail`` from cron remains
+    the delivery and retry path. Anything the request left uncommitted is rolled back
+    first, so sending never commits half of a failed request.
+    """
+    if not db.session.info.pop(COMMITTED_FLAG, False):
+        return None
+    if not current_app.config.get("MAIL_DELIVER_AFTER_REQUEST"):
+        return None
+    db.session.rollback()
+    return send_pending(limit=20)
 
 
 def backoff(attempts: int) -> timedelta:
