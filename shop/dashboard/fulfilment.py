@@ -143,6 +143,15 @@ def pack(facility_id: int, part_id: int, actor: str) -> FacilityOrder:
         raise _refused_transition() from None
 
 
+def deliver(facility_id: int, part_id: int, actor: str) -> FacilityOrder:
+    """The courier (or the buyer) confirmed the parcel arrived."""
+    _own(facility_id, part_id)
+    try:
+        return orders.mark_part_delivered(part_id, actor)
+    except orders.TransitionError:
+        raise _refused_transition() from None
+
+
 def ship(
     facility_id: int, part_id: int, courier: str, tracking_number: str, actor: str
 ) -> FacilityOrder:

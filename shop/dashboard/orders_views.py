@@ -92,6 +92,15 @@ def order_pack(part_id: int):
     return _back(part_id)
 
 
+@bp.post("/pesanan/<int:part_id>/diterima")
+@staff_required
+def order_deliver(part_id: int):
+    _part_or_404(part_id)
+    if _write(part_id, lambda: services.deliver(staff_facility_id(), part_id, actor())):
+        flash(_("Marked as delivered."), "success")
+    return _back(part_id)
+
+
 @bp.post("/pesanan/<int:part_id>/kirim")
 @staff_required
 def order_ship(part_id: int):

@@ -162,4 +162,20 @@ def test_other_facilitys_part_is_404_everywhere(world):
         == 404
     )
     assert _post(client, f"{base}/batal", reason="bukan milik kami").status_code == 404
+    assert _post(client, f"{base}/diterima").status_code == 404
     assert _status(theirs.id) == "processing"
+
+
+def test_shipped_part_is_marked_delivered_only_after_shipping(world):
+    client, part = world["client"], world["part"]
+    url = f"/dasbor/pesanan/{part.id}"
+    _post(client, f"{url}/diterima")
+    assert _status(part.id) == "processing"  # not shipped yet: refused
+    _post(client, f"{url}/dikemas")
+    page = client.get(url, headers=EN).get_data(as_text=True)
+    assert "Mark as delivered" not in page
+    _post(client, f"{url}/kirim", courier="jne", tracking_number="JNE12345678")
+    assert "Mark as delivered" in client.get(url, headers=EN).get_data(as_text=True)
+    assert _post(client, f"{url}/diterima").status_code == 303
+    assert _status(part.id) == "delivered"
+    assert "Mark as delivered" not in client.get(url, headers=EN).get_data(as_text=True)
