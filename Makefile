@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 translations: install
-	$(BIN)/python -m shop.i18n
+	$(FLASK) compile-translations
 
 migrate: install
 	$(FLASK) db upgrade

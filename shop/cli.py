@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask
+
+from shop.i18n import compile_catalogs
+
+
+@click.command("compile-translations")
+def compile_translations() -> None:
+    """Compile the Indonesian message catalogs (.po → .mo) that changed."""
+    for path in compile_catalogs():
+        click.echo(f"compiled {path}")
 
 
 def register_cli(app: Flask) -> None:
-    from shop.demo.cli import seed_demo
-
-    app.cli.add_command(seed_demo)
-
     from shop.accounts.cli import create_user_command
-
-    app.cli.add_command(create_user_command)
-
+    from shop.demo.cli import seed_demo
     from shop.mail.cli import send_mail
     from shop.orders.cli import expire_orders
     from shop.shipping.cli import shipping_rates
 
-    app.cli.add_command(expire_orders)
-    app.cli.add_command(send_mail)
-    app.cli.add_command(shipping_rates)
+    for command in (
+        compile_translations,
+        create_user_command,
+        expire_orders,
+        seed_demo,
+        send_mail,
+        shipping_rates,
+    ):
+        app.cli.add_command(command)

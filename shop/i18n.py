@@ -2,7 +2,8 @@
 
 Source strings are English; each domain keeps its Indonesian catalog in
 ``shop/<domain>/translations/id/LC_MESSAGES/messages.po`` (so domains can be worked on
-side by side); Flask-Babel merges every such folder. ``python -m shop.i18n`` compiles them.
+side by side); Flask-Babel merges every such folder. ``flask compile-translations``
+(run by ``make run`` and ``make test``) compiles them.
 """
 
 from __future__ import annotations
@@ -61,7 +62,3 @@ def format_rupiah(amount: int) -> str:
 def format_number(value: int) -> str:
     return f"{int(value):,}".replace(",", ".") if current_locale() == "id" else f"{int(value):,}"
 
-
-if __name__ == "__main__":
-    for path in compile_catalogs():
-        print(f"compiled {path.relative_to(PACKAGE_ROOT.parent)}")
