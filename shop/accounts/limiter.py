@@ -8,8 +8,6 @@ Behind a reverse proxy, wrap the app in ``werkzeug.middleware.proxy_fix.ProxyFix
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,11 +24,7 @@ def login_limit() -> str:
 
 
 def init_limiter(app: Flask) -> None:
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI", os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
-    )
-    app.config.setdefault(
-        "RATELIMIT_LOGIN", os.environ.get("RATELIMIT_LOGIN") or DEFAULT_LOGIN_LIMIT
-    )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_LOGIN", DEFAULT_LOGIN_LIMIT)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)

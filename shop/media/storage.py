@@ -4,7 +4,7 @@ A storage knows names and bytes only (no URLs): the app serves every photo throu
 ``media.photo`` so a CDN can sit in front of one origin. Names are validated by the
 pipeline's pattern, so a storage never sees a path.
 
-``PHOTO_STORAGE=s3`` (app config or environment) selects :class:`S3Storage`, configured
+``PHOTO_STORAGE=s3`` (environment, see shop/config.py) selects :class:`S3Storage`, set up
 by ``S3_BUCKET``, ``S3_PREFIX`` (optional), ``S3_ENDPOINT_URL`` (optional, for MinIO,
 R2, Spaces …) and ``S3_REGION``; credentials come the usual boto3 way
 (``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` or an instance role). It needs the
@@ -145,7 +145,7 @@ class S3Storage:
 
 
 def _setting(app: Flask, key: str, default: str = "") -> str:
-    return str(app.config.get(key) or os.environ.get(key) or default)
+    return str(app.config.get(key) or default)
 
 
 def build_storage(app: Flask) -> Storage:
