@@ -44,6 +44,7 @@ def app(database_url, tmp_path_factory):
             "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
             "SITE_URL": "http://shop.test",
             "MAIL_DELIVER_AFTER_REQUEST": False,
+            "CATALOG_FACET_TTL": 0,
             "SERVER_NAME": None,
         }
     )

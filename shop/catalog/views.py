@@ -12,8 +12,7 @@ from shop.i18n import current_locale
 
 
 def _facet_ttl() -> float:
-    app = current_app
-    return float(app.config.get("CATALOG_FACET_TTL", 0 if app.testing else 60))
+    return float(current_app.config["CATALOG_FACET_TTL"])
 
 
 def _page_size() -> int:
