@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import Select, exists, func, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from shop.catalog.models import Category, Product
 from shop.catalog.search import build_search
@@ -269,6 +269,25 @@ class Page:
 
 
 def _card_options(stmt: Select) -> Select:
+    """Only what a product card shows: no descriptions or search text for 24 rows."""
+    return stmt.options(
+        load_only(
+            Product.slug,
+            Product.name,
+            Product.price,
+            Product.status,
+            Product.on_hand,
+            Product.allocated,
+            Product.facility_id,
+            Product.category_id,
+            Product.version,
+        ),
+        joinedload(Product.facility, innerjoin=True).load_only(Facility.slug, Facility.name),
+        selectinload(Product.photos),
+    )
+
+
+def _page_options(stmt: Select) -> Select:
     return stmt.options(
         joinedload(Product.facility, innerjoin=True),
         joinedload(Product.category, innerjoin=True),
@@ -390,7 +409,7 @@ def featured_products(limit: int = 8) -> list[Product]:
 
 def get_product(slug: str) -> Product | None:
     """A product by slug in any status, with what its page shows loaded."""
-    return db.session.scalar(_card_options(select(Product).where(Product.slug == slug)))
+    return db.session.scalar(_page_options(select(Product).where(Product.slug == slug)))
 
 
 def related_products(product: Product, limit: int = 4) -> list[Product]:

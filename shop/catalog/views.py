@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -9,6 +11,7 @@ from shop.catalog import bp, services
 from shop.catalog.forms import parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
 from shop.i18n import current_locale
+from shop.media.sources import PictureSources, picture_sources
 
 
 def _facet_ttl() -> float:
@@ -19,13 +22,31 @@ def _page_size() -> int:
     return max(1, int(current_app.config["CATALOG_PAGE_SIZE"]))
 
 
-@bp.app_template_global()
-def media_url(name: str) -> str:
-    """URL of a stored photo variant; ``url_for`` runs once per request, not per image."""
+def _media_prefix() -> str:
     prefix = g.get("_media_prefix")
     if prefix is None:
         prefix = g._media_prefix = url_for("media.photo", name="x")[:-1]
-    return prefix + name
+    return prefix
+
+
+@bp.app_template_global()
+def media_url(name: str) -> str:
+    """URL of a stored photo variant; ``url_for`` runs once per request, not per image."""
+    return _media_prefix() + name
+
+
+@bp.app_template_global("picture_sources")
+def picture_sources_global(photo, fallback: int) -> PictureSources:
+    return picture_sources(photo, _media_prefix(), fallback)
+
+
+@bp.app_template_global()
+def product_url(slug: str) -> str:
+    """URL of a product page; ``url_for`` runs once per request, not per card."""
+    prefix = g.get("_product_prefix")
+    if prefix is None:
+        prefix = g._product_prefix = url_for("catalog.product", slug="x")[:-1]
+    return prefix + quote(slug, safe="")
 
 
 @bp.app_template_filter("availability")
