@@ -45,6 +45,7 @@ def app(database_url, tmp_path_factory):
             "SITE_URL": "http://shop.test",
             "MAIL_DELIVER_AFTER_REQUEST": False,
             "CATALOG_FACET_TTL": 0,
+            "CATALOG_PAGE_CACHE_SECONDS": 0,
             "SERVER_NAME": None,
         }
     )

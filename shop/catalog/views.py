@@ -6,8 +6,9 @@ from urllib.parse import quote
 
 from flask import abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
-from shop.catalog import bp, services
+from shop.catalog import bp, page_cache, services
 from shop.catalog.forms import parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
 from shop.i18n import current_locale
@@ -71,6 +72,14 @@ def home():
 
 @bp.get("/produk")
 def listing():
+    key = ("listing", current_locale(), request.query_string)
+    seconds = float(current_app.config["CATALOG_PAGE_CACHE_SECONDS"])
+    parts = page_cache.cached(key, seconds, _listing_parts)
+    return render_template("catalog/listing.html", parts=parts)
+
+
+def _listing_parts() -> dict[str, Markup]:
+    """Title, description, head tags and content of a listing page, rendered."""
     query, messages = parse_listing_args(request.args)
     ttl = _facet_ttl()
     categories = services.category_facets(ttl)
@@ -86,21 +95,26 @@ def listing():
     suggestions = []
     if not page.total and len(page.searched_tokens) > 1:
         suggestions = page.searched_tokens
-    return render_template(
-        "catalog/listing.html",
-        query=query,
-        page=page,
-        messages=messages,
-        categories=categories,
-        facilities=facilities,
-        provinces=services.province_facets(ttl),
-        category_by_slug={c.slug: c for c in categories},
-        facility_by_slug={f.slug: f for f in facilities},
-        popular_categories=sorted(categories, key=lambda c: -c.count)[:6],
-        word_suggestions=suggestions,
-        args=query_args,
-        sorts=services.SORTS,
-    )
+    context = {
+        "query": query,
+        "page": page,
+        "messages": messages,
+        "categories": categories,
+        "facilities": facilities,
+        "provinces": services.province_facets(ttl),
+        "category_by_slug": {c.slug: c for c in categories},
+        "facility_by_slug": {f.slug: f for f in facilities},
+        "popular_categories": sorted(categories, key=lambda c: -c.count)[:6],
+        "word_suggestions": suggestions,
+        "args": query_args,
+        "sorts": services.SORTS,
+    }
+    current_app.update_template_context(context)
+    module = current_app.jinja_env.get_template("catalog/_listing_parts.html").make_module(context)
+    return {name: getattr(module, name) for name in PARTS}
+
+
+PARTS = ("title", "description", "head_meta", "content")
 
 
 @bp.get("/produk/<slug>")

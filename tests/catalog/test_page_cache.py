@@ -1,0 +1,53 @@
+"""The listing's rendered parts are kept briefly per query and language."""
+
+from __future__ import annotations
+
+import pytest
+from factories import make_product
+
+from shop.catalog import page_cache
+from shop.extensions import db
+
+
+@pytest.fixture
+def page_cache_on(app):
+    page_cache.clear()
+    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 60
+    yield
+    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 0
+    page_cache.clear()
+
+
+def test_same_query_and_language_is_served_without_the_database(client, queries, page_cache_on):
+    product = make_product(name="Batik Kawung Sogan")
+    db.session.commit()
+    assert "Batik Kawung Sogan" in client.get("/produk").get_data(as_text=True)
+
+    product.name = "Batik Parang Rusak"
+    db.session.commit()
+    with queries() as counted:
+        again = client.get("/produk").get_data(as_text=True)
+    assert "Batik Kawung Sogan" in again  # the kept rendering …
+    assert counted.count == 0, counted  # … with no SQL at all
+
+    # Another query or another language is rendered afresh.
+    assert "Batik Parang Rusak" in client.get("/produk?urut=harga_naik").get_data(as_text=True)
+    english = client.get("/produk", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Batik Parang Rusak" in english and "All products" in english
+
+
+def test_visitor_parts_of_the_page_are_not_shared(client, app, page_cache_on):
+    make_product(name="Tas Rotan Bundar")
+    db.session.commit()
+    first = client.get("/produk").get_data(as_text=True)
+    assert '<html lang="id">' in first
+    # The language switch link points back at the page asked for, not a cached one.
+    other = app.test_client().get("/produk?hal=1").get_data(as_text=True)
+    assert "next=/produk?hal%3D1" in other or "next=/produk?hal=1" in other
+
+
+def test_bounded_in_entries(page_cache_on):
+    for n in range(page_cache.MAX_ENTRIES + 50):
+        page_cache.cached(("k", n), 60, lambda n=n: n)
+    assert len(page_cache._entries) == page_cache.MAX_ENTRIES
+    assert page_cache.cached(("k", 0), 60, lambda: "rebuilt") == "rebuilt"  # oldest evicted
