@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -101,7 +102,9 @@ def _engine_name(url: str) -> str:
 
 
 def _command() -> str:
-    return " ".join([".venv/bin/python -m bench.catalog_bench", *sys.argv[1:]])
+    """The command line, with the shop settings from the environment that change results."""
+    settings = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("CATALOG_")]
+    return " ".join([*settings, ".venv/bin/python -m bench.catalog_bench", *sys.argv[1:]])
 
 
 def measure(args) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Integer, Select, func, literal_column, text
+from sqlalchemy import Float, Integer, Select, Subquery, func, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from shop.catalog.models import Product
@@ -97,6 +97,34 @@ class Search:
             return stmt.where(Product.id.in_(matches.columns(rowid=Integer)))
         query = func.to_tsquery(_SIMPLE, tsquery(self.tokens))
         return stmt.where(_tsvector().op("@@")(query))
+
+    def newest_matches(self, dialect: str, size: int) -> tuple[Subquery, ColumnElement]:
+        """The ``size`` newest matches (``id``, ``rank``) and the best-first ordering.
+
+        Ranking every match of a broad search ("batik" matches a quarter of the catalog)
+        costs time in proportion to the catalog; ranking only the newest matches keeps a
+        plain search as fast at 100,000 products as at 1,000.
+        """
+        if dialect == "sqlite":
+            window = (
+                text(
+                    "SELECT rowid AS id, bm25(product_fts) AS rank FROM product_fts "
+                    "WHERE product_fts MATCH :fts_query ORDER BY rowid DESC LIMIT :size"
+                )
+                .bindparams(fts_query=fts5_query(self.tokens), size=size)
+                .columns(id=Integer, rank=Float)
+                .subquery("window")
+            )
+            return window, window.c.rank.asc()
+        query = func.to_tsquery(_SIMPLE, tsquery(self.tokens))
+        window = (
+            select(Product.id, func.ts_rank(_tsvector(), query).label("rank"))
+            .where(_tsvector().op("@@")(query))
+            .order_by(Product.id.desc())
+            .limit(size)
+            .subquery("window")
+        )
+        return window, window.c.rank.desc()
 
 
 def build_search(query: str) -> Search | None:

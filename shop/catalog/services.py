@@ -235,6 +235,7 @@ class Page:
     total: int
     requested_page: int = 1
     searched_tokens: list[str] = field(default_factory=list)
+    capped: bool = False  # a broad search: ``total`` of the newest matches, more exist
 
     @property
     def pages(self) -> int:
@@ -353,6 +354,9 @@ def facet_total(
     return sum(c.count for c in categories)
 
 
+RANKED_MATCHES = 1000
+
+
 def list_products(query: ListingQuery, per_page: int, total: int | None = None) -> Page:
     """One page of active products matching ``query`` (two statements plus photos).
 
@@ -362,11 +366,23 @@ def list_products(query: ListingQuery, per_page: int, total: int | None = None) 
     """
     dialect = db.engine.dialect.name
     search = build_search(query.q) if query.q else None
+    capped = False
 
     count_stmt = _filtered(select(func.count()).select_from(Product), query)
     items_stmt = _filtered(select(Product), query)
     rank = None
-    if search:
+    if search and not query.has_filters and query.effective_sort == "relevan":
+        # A plain search ranks its newest matches only (see Search.newest_matches).
+        window, rank = search.newest_matches(dialect, RANKED_MATCHES + 1)
+        matched, total = db.session.execute(
+            select(func.count(), func.count(Product.id))
+            .select_from(window)
+            .outerjoin(Product, (Product.id == window.c.id) & _ACTIVE)
+        ).one()
+        capped = matched > RANKED_MATCHES
+        total = min(total, RANKED_MATCHES)
+        items_stmt = items_stmt.join(window, window.c.id == Product.id)
+    elif search:
         count_stmt = search.restrict(count_stmt, dialect)
         items_stmt, rank = search.apply(items_stmt, dialect)
 
@@ -390,6 +406,7 @@ def list_products(query: ListingQuery, per_page: int, total: int | None = None) 
         total=total,
         requested_page=query.page,
         searched_tokens=search.tokens if search else [],
+        capped=capped,
     )
 
 

@@ -91,3 +91,32 @@ def test_search_combines_with_filters(app):
     small_shop()
     assert names("batik", price_max=200_000) == {"Selendang Batik Parang"}
     assert names("kain", province="Bali") == {"Kain Tenun Ikat"}
+
+
+def test_broad_plain_search_ranks_only_the_newest_matches(app, client, monkeypatch):
+    from factories import make_category, make_facility, make_product
+
+    from shop.catalog import services
+    from shop.extensions import db
+
+    monkeypatch.setattr(services, "RANKED_MATCHES", 3)
+    facility, category = make_facility(), make_category()
+    other = make_facility(name="Rutan Lain")
+    made = [
+        make_product(facility if n else other, category, name=f"Batik Kawung {n}") for n in range(5)
+    ]
+    make_product(facility, category, name="Batik Kawung draf", status="draft")
+    db.session.commit()
+
+    page = list_products(ListingQuery(q="batik"), 24)
+    assert page.capped and page.total == 3
+    # The window is the 4 newest matches (one is a draft): the 3 newest active ones.
+    assert {p.name for p in page.items} == {p.name for p in made[2:]}
+
+    # A filter or another sort makes it exact again: every match counted and listed.
+    exact = list_products(ListingQuery(q="batik", sort="harga_naik"), 24)
+    assert not exact.capped and exact.total == 5
+    assert list_products(ListingQuery(q="batik", facility=other.slug), 24).items == [made[0]]
+
+    html = client.get("/produk?q=batik", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "More than 3 products" in html
