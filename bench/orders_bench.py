@@ -45,11 +45,13 @@ def prepare(database: str, products: int, stock: int) -> list[int]:
     import flask_migrate
     from sqlalchemy import text
 
+    from bench.servers import ensure_postgres_database
     from shop.catalog.models import Category, Product
     from shop.extensions import db
     from shop.facilities.models import Facility
     from shop.shipping.services import ensure_default_rates
 
+    ensure_postgres_database(database)
     app = _app(database)
     with app.app_context():
         with db.engine.begin() as conn:
