@@ -61,4 +61,3 @@ def format_rupiah(amount: int) -> str:
 
 def format_number(value: int) -> str:
     return f"{int(value):,}".replace(",", ".") if current_locale() == "id" else f"{int(value):,}"
-

@@ -42,38 +42,33 @@ class OrderNotFound(Exception):
 
 
 def transition(order: Order, to: str, actor: str, reason: str = "", now=None) -> None:
-    now = now or utcnow()
     if to not in ORDER_TRANSITIONS.get(order.status, frozenset()):
         raise TransitionError(f"order {order.number}: {order.status} → {to} not allowed")
-    db.session.add(
-        OrderEvent(
-            order_id=order.id,
-            from_status=order.status,
-            to_status=to,
-            actor=actor,
-            reason=reason,
-            created_at=now,
-        )
-    )
+    _record_event(order.id, None, order.status, to, actor, reason, now)
     order.status = to
 
 
 def transition_part(part: FacilityOrder, to: str, actor: str, reason: str = "", now=None) -> None:
-    now = now or utcnow()
     if to not in PART_TRANSITIONS.get(part.status, frozenset()):
         raise TransitionError(f"part {part.id}: {part.status} → {to} not allowed")
+    _record_event(part.order_id, part.id, part.status, to, actor, reason, now)
+    part.status = to
+
+
+def _record_event(
+    order_id: int, part_id: int | None, from_status: str, to: str, actor: str, reason: str, now
+) -> None:
     db.session.add(
         OrderEvent(
-            order_id=part.order_id,
-            facility_order_id=part.id,
-            from_status=part.status,
+            order_id=order_id,
+            facility_order_id=part_id,
+            from_status=from_status,
             to_status=to,
             actor=actor,
             reason=reason,
-            created_at=now,
+            created_at=now or utcnow(),
         )
     )
-    part.status = to
 
 
 def record_creation(order: Order, parts: list[FacilityOrder], actor: str, now) -> None:
