@@ -23,8 +23,8 @@ log = logging.getLogger("shop.mail")
 LEASE = timedelta(minutes=10)
 BASE_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=6)
-QUEUED_FLAG = "outbox_queued"
-COMMITTED_FLAG = "outbox_committed"
+QUEUED = "outbox_queued_ids"
+COMMITTED = "outbox_committed_ids"
 
 
 def enqueue(
@@ -46,19 +46,19 @@ def enqueue(
     )
     db.session.add(message)
     db.session.flush()
-    db.session.info[QUEUED_FLAG] = True
+    db.session.info.setdefault(QUEUED, []).append(message.id)
     return message
 
 
 @event.listens_for(Session, "after_commit")
 def _note_committed_mail(session: Session) -> None:
-    if session.info.pop(QUEUED_FLAG, False):
-        session.info[COMMITTED_FLAG] = True
+    if queued := session.info.pop(QUEUED, None):
+        session.info.setdefault(COMMITTED, []).extend(queued)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back_mail(session: Session) -> None:
-    session.info.pop(QUEUED_FLAG, None)
+    session.info.pop(QUEUED, None)
 
 
 def deliver_queued_now() -> dict[str, int] | None:
@@ -69,12 +69,11 @@ def deliver_queued_now() -> dict[str, int] | None:
     the delivery and retry path. Anything the request left uncommitted is rolled back
     first, so sending never commits half of a failed request.
     """
-    if not db.session.info.pop(COMMITTED_FLAG, False):
-        return None
-    if not current_app.config.get("MAIL_DELIVER_AFTER_REQUEST"):
+    committed = db.session.info.pop(COMMITTED, None)
+    if not committed or not current_app.config.get("MAIL_DELIVER_AFTER_REQUEST"):
         return None
     db.session.rollback()
-    return send_pending(limit=20)
+    return send_pending(only=committed)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -95,18 +94,24 @@ def _claim(message_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def send_pending(now: datetime | None = None, limit: int = 100) -> dict[str, int]:
-    """Send what is due; commits after each message. Returns counts by outcome."""
+def send_pending(
+    now: datetime | None = None, limit: int = 100, only: list[int] | None = None
+) -> dict[str, int]:
+    """Send what is due (or only the messages ``only`` names); commits after each message.
+
+    Returns counts by outcome.
+    """
     now = now or utcnow()
     max_attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 8)
-    due = list(
-        db.session.execute(
-            select(OutboxMessage.id)
-            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        ).scalars()
+    due_stmt = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
     )
+    if only is not None:
+        due_stmt = due_stmt.where(OutboxMessage.id.in_(only))
+    due = list(db.session.execute(due_stmt).scalars())
     db.session.commit()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for message_id in due:

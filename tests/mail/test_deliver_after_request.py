@@ -34,6 +34,16 @@ def test_committed_mail_is_sent_and_logged(deliver_after_request, caplog):
     assert _statuses() == ["sent"]
 
 
+def test_only_what_this_request_queued_is_sent(deliver_after_request):
+    enqueue("test", "old@example.com", "queued earlier", "isi", "<p>isi</p>")
+    db.session.commit()
+    db.session.info.clear()  # as if queued by another process (e.g. cron, seed-demo)
+    enqueue("test", "buyer@example.com", "this request", "isi", "<p>isi</p>")
+    db.session.commit()
+    assert deliver_queued_now() == {"sent": 1, "retry": 0, "failed": 0}
+    assert _statuses() == ["pending", "sent"]  # the older one waits for send-mail
+
+
 def test_uncommitted_mail_is_rolled_back_not_sent(deliver_after_request):
     enqueue("test", "buyer@example.com", "never", "isi", "<p>isi</p>")
     assert deliver_queued_now() is None  # nothing committed: nothing to deliver
