@@ -72,13 +72,16 @@ def test_card_is_not_offered_without_stripe_keys(client, product):
     html = to_summary(client, product)
     assert 'value="bank_transfer"' in html
     assert 'value="card"' not in html
+    assert "Kartu: Anda membayar di halaman aman Stripe" not in html
     response = place_by(client, product, "card")
     assert response.status_code == 303
     assert db.session.execute(select(Order)).first() is None  # refused, nothing placed
 
 
 def test_card_order_redirects_to_stripe_with_303(client, stripe_app, fake_stripe, product):
-    assert 'value="card"' in to_summary(client, product)
+    summary = to_summary(client, product)
+    assert 'value="card"' in summary
+    assert "barang disimpan untuk Anda selama 30 menit" in summary
     response = place_by(client, product, "card")
 
     assert response.status_code == 303
