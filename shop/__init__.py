@@ -98,10 +98,12 @@ def _init_access(app: Flask) -> None:
 
 def _register_access_blueprints(app: Flask) -> None:
     from shop.accounts import bp as accounts_bp
+    from shop.admin import bp as admin_bp
     from shop.dashboard import bp as dashboard_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(admin_bp)
 
 
 def _configure_logging(app: Flask) -> None:

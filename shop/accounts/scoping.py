@@ -54,6 +54,21 @@ def staff_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def admin_required(view: F) -> F:
+    """Administrators only: signed-out visitors go to sign in, staff get 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.requires_admin = True  # type: ignore[attr-defined]
+    return wrapped  # type: ignore[return-value]
+
+
 def staff_facility_id() -> int:
     """The facility of the signed-in staff member (only inside ``staff_required`` views)."""
     if not current_user.is_authenticated or current_user.facility_id is None:

@@ -5,7 +5,15 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 
 from shop.dashboard.services import ProductData
 
@@ -25,6 +33,11 @@ class RupiahField(IntegerField):
                 self.data = None
                 raise ValueError(_l("Write a whole number of rupiah, like 150000."))
             self.data = int(cleaned)
+
+    def pre_validate(self, form) -> None:
+        """One message for unreadable input, not a second one from the range check."""
+        if self.process_errors:
+            raise StopValidation()
 
     def _value(self):
         if self.raw_data:

@@ -1,0 +1,7 @@
+"""The administrators' area: work across facilities (shipping rates, review lists)."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from shop.admin import views  # noqa: E402, F401

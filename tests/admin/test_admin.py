@@ -1,0 +1,125 @@
+"""The administrators' area: only admins get in; shipping rates are edited there."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from staff_helpers import csrf_token, make_user, sign_in
+
+from shop.extensions import db
+from shop.shipping.services import ensure_default_rates, fee_for, rates_by_key
+
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def admin(app):
+    ensure_default_rates()
+    user = make_user(role="admin")
+    db.session.commit()
+    client = app.test_client()
+    assert sign_in(client, user.email).status_code == 303
+    return client
+
+
+def admin_rules(app):
+    return [r for r in app.url_map.iter_rules() if r.rule.startswith("/admin")]
+
+
+def test_every_admin_route_is_for_admins_only(app, admin):
+    rules = admin_rules(app)
+    assert {r.endpoint for r in rules} >= {"admin.index", "admin.shipping_rates"}
+    for rule in rules:
+        assert getattr(app.view_functions[rule.endpoint], "requires_admin", False), rule.rule
+
+    staff = app.test_client()
+    assert sign_in(staff, make_user().email).status_code == 303
+    db.session.commit()
+    anonymous = app.test_client()
+    for rule in rules:
+        assert not rule.arguments, "extend this walk for routes with parameters"
+        response = anonymous.get(rule.rule)
+        assert response.status_code == 302 and "/masuk" in response.location, rule.rule
+        assert staff.get(rule.rule).status_code == 403, rule.rule
+        assert admin.get(rule.rule).status_code == 200, rule.rule
+
+
+def test_admin_lands_on_the_to_do_page_after_signing_in(app):
+    user = make_user(role="admin")
+    db.session.commit()
+    response = sign_in(app.test_client(), user.email)
+    assert response.location.endswith("/admin/")
+
+
+def test_to_do_page_lists_review_and_refund_queues(admin):
+    html = admin.get("/admin/").get_data(as_text=True)
+    assert "Pembayaran kartu yang perlu diperiksa" in html
+    assert "Tidak ada dana yang perlu dikembalikan." in html
+
+
+def test_rates_page_shows_every_courier_and_zone(admin):
+    html = admin.get("/admin/ongkir", headers=EN).get_data(as_text=True)
+    assert html.count('name="rate"') == 12  # 3 couriers × 4 zones
+    assert 'id="jne-2-first_kg"' in html and 'value="18000"' in html
+
+
+def test_editing_a_rate_changes_the_next_checkout_fee(admin):
+    # Jawa Timur → DKI Jakarta is zone 2; 2.4 kg is 3 started kilograms.
+    assert fee_for("jne", "Jawa Timur", "DKI Jakarta", 2400) == (2, 18_000 + 2 * 12_000)
+    token = csrf_token(admin, "/admin/ongkir")
+    response = admin.post(
+        "/admin/ongkir",
+        data={
+            "csrf_token": token,
+            "rate": "jne-2",
+            "jne-2-first_kg": "20000",
+            "jne-2-next_kg": "15000",
+        },
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert fee_for("jne", "Jawa Timur", "DKI Jakarta", 2400) == (2, 20_000 + 2 * 15_000)
+    rate = rates_by_key()[("jne", 2)]
+    assert rate.updated_by.startswith("admin")
+    assert "Tersimpan: JNE, zona 2." in admin.get("/admin/ongkir").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("first", "nxt", "message"),
+    [
+        ("abc", "1000", "Tulis jumlah rupiah tanpa desimal"),
+        ("", "1000", "Tulis tarif dalam rupiah bulat."),
+        ("0", "1000", "Antara Rp 1 dan Rp 5.000.000."),
+        ("10000", "9.000.000", "Antara Rp 0 dan Rp 5.000.000."),
+    ],
+)
+def test_bad_fees_come_back_with_the_input_and_change_nothing(admin, first, nxt, message):
+    token = csrf_token(admin, "/admin/ongkir")
+    response = admin.post(
+        "/admin/ongkir",
+        data={"csrf_token": token, "rate": "pos-3", "pos-3-first_kg": first, "pos-3-next_kg": nxt},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in html
+    assert html.count('class="field-error"') == 1  # one message, beside the field
+    typed = re.search(r'id="pos-3-first_kg"[^>]*value="([^"]*)"', html)
+    assert typed and typed.group(1) == first
+    db.session.expire_all()
+    assert (rates_by_key()[("pos", 3)].first_kg, rates_by_key()[("pos", 3)].next_kg) == (
+        30_000,
+        24_000,
+    )
+
+
+def test_unknown_rate_or_missing_token_is_refused(admin):
+    token = csrf_token(admin, "/admin/ongkir")
+    bad = admin.post("/admin/ongkir", data={"csrf_token": token, "rate": "dhl-9"})
+    assert bad.status_code == 400
+    no_token = admin.post(
+        "/admin/ongkir", data={"rate": "jne-1", "jne-1-first_kg": "1", "jne-1-next_kg": "1"}
+    )
+    assert no_token.status_code == 400
+    db.session.expire_all()
+    assert rates_by_key()[("jne", 1)].first_kg == 10_000
