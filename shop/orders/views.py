@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from shop.accounts.limiter import limiter, login_limit
 from shop.orders import bp
 from shop.orders import services as orders
 from shop.orders.forms import LookupForm
@@ -50,7 +51,9 @@ def track(token: str):
 
 
 @bp.route("/cari", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def lookup():
+    """Order number + email → the private page (guessing is rate-limited like sign-in)."""
     form = LookupForm()
     if form.validate_on_submit():
         order = orders.find_by_number_and_email(form.number.data, form.email.data)

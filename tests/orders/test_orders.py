@@ -211,6 +211,21 @@ def test_lookup_by_number_and_email(app, client):
     assert page.headers["Referrer-Policy"] == "no-referrer"
 
 
+def test_lookup_guessing_is_rate_limited(app, client):
+    limit = int(app.config["RATELIMIT_LOGIN"].split()[0])
+    token = csrf_token_from(client.get("/pesanan/cari").get_data(as_text=True))
+    statuses = [
+        client.post(
+            "/pesanan/cari",
+            data={"csrf_token": token, "number": f"KB-2611-AAA{i % 10}", "email": "a@b.id"},
+        ).status_code
+        for i in range(limit + 1)
+    ]
+    assert statuses[:limit] == [200] * limit
+    assert statuses[limit] == 429
+    assert client.get("/pesanan/cari").status_code == 200  # the form itself is not limited
+
+
 def test_unique_amount_codes_differ_for_equal_totals(app):
     products = shop_with_products(on_hand=(60,))
     amounts = {place({products[0].id: 1}).amount_due for _ in range(40)}
