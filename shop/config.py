@@ -82,6 +82,7 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "STRIPE_WEBHOOK_SECRET": stripe_webhook,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE", ""),
         "STRIPE_CHECKOUT_MINUTES": int(env.get("STRIPE_CHECKOUT_MINUTES", "30")),
+        "STRIPE_MAX_HOLD_MINUTES": int(env.get("STRIPE_MAX_HOLD_MINUTES", "120")),
         "STRIPE_TIMEOUT": float(env.get("STRIPE_TIMEOUT", "10")),
         "STRIPE_MAX_NETWORK_RETRIES": int(env.get("STRIPE_MAX_NETWORK_RETRIES", "2")),
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),

@@ -37,6 +37,14 @@ class CardPaymentNotPossible(Exception):
     """The order cannot be paid by card now (already paid, expired, cancelled…)."""
 
 
+class CardHoldUsedUp(CardPaymentNotPossible):
+    """Card retries may extend the hold only up to ``STRIPE_MAX_HOLD_MINUTES`` in all."""
+
+
+def max_card_hold() -> timedelta:
+    return timedelta(minutes=int(current_app.config["STRIPE_MAX_HOLD_MINUTES"]))
+
+
 def card_hold_minutes() -> int:
     minutes = int(current_app.config.get("STRIPE_CHECKOUT_MINUTES", STRIPE_MIN_MINUTES))
     return min(max(minutes, STRIPE_MIN_MINUTES), STRIPE_MAX_MINUTES)
@@ -78,7 +86,11 @@ def _prepare(order_id: int, now: datetime) -> _Attempt:
         db.session.rollback()
         raise CardPaymentNotPossible(order.status)
     if order.payment_deadline < now + timedelta(minutes=STRIPE_MIN_MINUTES) + CLOCK_MARGIN / 2:
-        _set_deadline(order, card_deadline(now))
+        extended = card_deadline(now)
+        if extended > order.placed_at + max_card_hold():
+            db.session.rollback()  # retrying may not hold the items for ever
+            raise CardHoldUsedUp(order.status)
+        _set_deadline(order, extended)
     attempt = (
         1
         + db.session.execute(

@@ -75,6 +75,15 @@ def redirect_to_stripe(order):
             + "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=url_for("stripe_payments.cancelled", token=token, _external=True),
         )
+    except card.CardHoldUsedUp:
+        flash(
+            _(
+                "Card payment can no longer hold these items. Pay by bank transfer to keep "
+                "them, or let the order lapse."
+            ),
+            "warning",
+        )
+        return redirect(url_for("orders.track", token=token), code=303)
     except card.CardPaymentNotPossible:
         return redirect(url_for("orders.track", token=token), code=303)
     except gateway.PaymentProviderError as error:

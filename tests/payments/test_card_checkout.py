@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from card_helpers import csrf_token_from
@@ -13,6 +14,7 @@ from shop.extensions import db
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.payments.stripe_models import StripeCheckout
+from shop.sqltypes import utcnow
 
 DETAILS = {
     "name": "Siti Rahma",
@@ -188,6 +190,27 @@ def test_new_attempt_expires_the_previous_session(client, stripe_app, fake_strip
     assert fake_stripe.sessions[old.session_id]["status"] == "expired"
     assert fake_stripe.sessions[new.session_id]["status"] == "open"
     assert db.session.get(Payment, old.payment_id).status == "expired"
+
+
+def test_retries_cannot_hold_the_items_for_ever(client, stripe_app, fake_stripe, product):
+    place_by(client, product, "card")
+    order = the_order()
+    # Two hours later the buyer tries again with only minutes of the hold left.
+    order.placed_at -= timedelta(hours=2)
+    order.payment_deadline = utcnow() + timedelta(minutes=5)
+    db.session.commit()
+    deadline = order.payment_deadline
+    page = client.get(f"/pesanan/{order.public_token}").get_data(as_text=True)
+    retry = client.post(
+        f"/bayar/kartu/{order.public_token}", data={"csrf_token": csrf_token_from(page)}
+    )
+    assert retry.status_code == 303 and retry.location.endswith(f"/pesanan/{order.public_token}")
+    followed = client.get(retry.location).get_data(as_text=True)
+    assert "Pembayaran kartu tidak dapat lagi menahan barang ini" in followed
+    db.session.expire_all()
+    assert the_order().payment_deadline == deadline  # not extended
+    assert len(attempts(order)) == 1  # no new session opened
+    assert stock(product.id) == (1, 1)  # still held until the old deadline
 
 
 def test_success_page_confirms_then_shows_paid(client, stripe_app, fake_stripe, product):
