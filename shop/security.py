@@ -49,8 +49,13 @@ def init_security(app: Flask) -> None:
     if production:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
 
+    defaults = [(name.lower(), name, value) for name, value in headers.items()]
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
+        """Add each header the view did not set itself (one pass over the headers)."""
+        present = {name.lower() for name in response.headers.keys()}
+        response.headers.extend(
+            [(name, value) for key, name, value in defaults if key not in present]
+        )
         return response

@@ -74,6 +74,20 @@ def home():
 def listing():
     key = ("listing", current_locale(), request.query_string)
     seconds = float(current_app.config["CATALOG_PAGE_CACHE_SECONDS"])
+    if _is_first_visit():
+        # Without a session the whole page (header included) is the same for everyone.
+        return page_cache.cached(
+            (*key, "page"), seconds, lambda: _render_listing(key, seconds)
+        )
+    return _render_listing(key, seconds)
+
+
+def _is_first_visit() -> bool:
+    """No session cookie: no cart, no messages, nobody signed in."""
+    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+
+
+def _render_listing(key, seconds: float) -> str:
     parts = page_cache.cached(key, seconds, _listing_parts)
     return render_template("catalog/listing.html", parts=parts)
 

@@ -69,6 +69,8 @@ def deliver_queued_now() -> dict[str, int] | None:
     the delivery and retry path. Anything the request left uncommitted is rolled back
     first, so sending never commits half of a failed request.
     """
+    if not db.session.registry.has():
+        return None  # this request never used the database
     committed = db.session.info.pop(COMMITTED, None)
     if not committed or not current_app.config.get("MAIL_DELIVER_AFTER_REQUEST"):
         return None

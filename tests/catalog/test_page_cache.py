@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from factories import make_product
+from staff_helpers import csrf_token_from
 
 from shop.catalog import page_cache
 from shop.extensions import db
@@ -51,3 +52,26 @@ def test_bounded_in_entries(page_cache_on):
         page_cache.cached(("k", n), 60, lambda n=n: n)
     assert len(page_cache._entries) == page_cache.MAX_ENTRIES
     assert page_cache.cached(("k", 0), 60, lambda: "rebuilt") == "rebuilt"  # oldest evicted
+
+
+def test_a_visitor_with_a_cart_never_gets_the_first_visit_page(app, page_cache_on):
+    product = make_product(name="Kain Tenun Ikat Sumba", on_hand=3)
+    db.session.commit()
+    newcomer = app.test_client()
+    first = newcomer.get("/produk")
+    assert "Set-Cookie" not in first.headers  # browsing starts no session
+    assert 'class="cart-link"' in first.get_data(as_text=True)
+    assert 'class="badge"' not in first.get_data(as_text=True).split("cart-link", 1)[1][:200]
+
+    shopper = app.test_client()
+    token = csrf_token_from(shopper.get(f"/produk/{product.slug}").get_data(as_text=True))
+    added = shopper.post(
+        "/keranjang/tambah", data={"csrf_token": token, "product_id": product.id, "quantity": "2"}
+    )
+    assert added.status_code == 303
+    page = shopper.get("/produk").get_data(as_text=True)
+    header = page.split('class="cart-link"', 1)[1][:300]
+    assert ">2</span>" in header  # their own cart count, not the shared page's
+    # … and the shared first-visit page is still the one without a cart.
+    again = newcomer.get("/produk").get_data(as_text=True)
+    assert ">2</span>" not in again.split('class="cart-link"', 1)[1][:300]
