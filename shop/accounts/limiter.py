@@ -28,3 +28,7 @@ def init_limiter(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_LOGIN", DEFAULT_LOGIN_LIMIT)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
+    # Only decorated views are limited here (no default or blueprint limits), and the
+    # decorator checks its own limit; the extension's before-request check would only
+    # cost every other request (a sixth of a cached catalog page) to find nothing.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)

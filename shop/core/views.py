@@ -98,8 +98,10 @@ def sitemap_xml():
 def vary_on_language(response: Response) -> Response:
     """HTML is rendered in the visitor's language: caches must key on what picks it."""
     if response.mimetype == "text/html":
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        if "Vary" in response.headers:
+            response.vary.update(("Accept-Language", "Cookie"))
+        else:
+            response.headers["Vary"] = "Accept-Language, Cookie"
     return response
 
 
