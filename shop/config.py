@@ -105,7 +105,7 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "LANGUAGES": ("id", "en"),
         "CATALOG_PAGE_SIZE": int(env.get("CATALOG_PAGE_SIZE", "24")),
         "CATALOG_FACET_TTL": float(env.get("CATALOG_FACET_TTL", "60")),
-        "CATALOG_PAGE_CACHE_SECONDS": float(env.get("CATALOG_PAGE_CACHE_SECONDS", "3")),
+        "CATALOG_PAGE_CACHE_SECONDS": float(env.get("CATALOG_PAGE_CACHE_SECONDS", "10")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
