@@ -120,3 +120,21 @@ def test_broad_plain_search_ranks_only_the_newest_matches(app, client, monkeypat
 
     html = client.get("/produk?q=batik", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "More than 3 products" in html
+
+
+def test_plain_search_puts_products_named_with_the_words_first(app):
+    from factories import make_category, make_facility, make_product
+
+    from shop.extensions import db
+
+    facility, category = make_facility(), make_category()
+    named = make_product(facility, category, name="Tas Rotan Bundar")
+    make_product(
+        facility, category, name="Nampan Anyaman", description="Dari rotan, cocok untuk tas."
+    )
+    make_product(facility, category, name="Tas Kulit", description="Tali dari rotan.")
+    db.session.commit()
+
+    page = list_products(ListingQuery(q="tas rotan"), 24)
+    assert page.items[0].id == named.id  # both words in the name beat newer partial matches
+    assert len(page.items) == 3 and not page.capped
