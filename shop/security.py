@@ -54,7 +54,7 @@ def init_security(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         """Add each header the view did not set itself (one pass over the headers)."""
-        present = {name.lower() for name in response.headers.keys()}
+        present = {name.lower() for name, _value in response.headers}
         response.headers.extend(
             [(name, value) for key, name, value in defaults if key not in present]
         )

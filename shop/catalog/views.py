@@ -76,9 +76,7 @@ def listing():
     seconds = float(current_app.config["CATALOG_PAGE_CACHE_SECONDS"])
     if _is_first_visit():
         # Without a session the whole page (header included) is the same for everyone.
-        return page_cache.cached(
-            (*key, "page"), seconds, lambda: _render_listing(key, seconds)
-        )
+        return page_cache.cached((*key, "page"), seconds, lambda: _render_listing(key, seconds))
     return _render_listing(key, seconds)
 
 
