@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -14,17 +12,7 @@ from shop.accounts.limiter import limiter, login_limit
 from shop.accounts.mailer import send_reset_link
 from shop.accounts.scoping import signin_required
 from shop.extensions import db
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:
-        return None
-    return target
+from shop.urls import local_path
 
 
 def home_for(user) -> str:
@@ -50,7 +38,7 @@ def login():
         db.session.commit()
         if result.user is not None:
             login_user(result.user)
-            return redirect(_safe_next(form.next.data) or home_for(result.user), code=303)
+            return redirect(local_path(form.next.data) or home_for(result.user), code=303)
         error = _(
             "Wrong email or password. After %(count)d failed attempts an account is "
             "locked for %(minutes)d minutes.",

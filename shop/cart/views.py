@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -11,6 +9,7 @@ from shop.cart import bp
 from shop.cart import services as cart_service
 from shop.cart.forms import AddToCartForm, QuantityForm, RemoveForm
 from shop.cart.services import CartError
+from shop.urls import local_path
 
 SESSION_KEY = "cart"
 
@@ -28,15 +27,6 @@ def save_cart(cart: cart_service.Cart) -> None:
 def cart_count() -> int:
     """Header count from the session alone: no database query on every page."""
     return cart_service.item_count(session.get(SESSION_KEY))
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _product_id(raw) -> int:
@@ -67,7 +57,7 @@ def add():
     if not form.validate_on_submit():
         abort(400)
     product_id = _product_id(form.product_id.data)
-    back = _safe_next(request.form.get("next")) or url_for("cart.view")
+    back = local_path(request.form.get("next")) or url_for("cart.view")
     try:
         quantity = cart_service.parse_quantity(form.quantity.data)
         save_cart(cart_service.add(current_cart(), product_id, quantity))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Response,
     abort,
@@ -20,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from shop.core import bp
 from shop.extensions import db
 from shop.i18n import LANG_COOKIE, LANGUAGES
+from shop.urls import local_path
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -35,21 +34,11 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths; anything else goes home."""
-    if not target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
-
-
 @bp.get("/lang/<code>")
 def switch_language(code: str):
     if code not in LANGUAGES:
         abort(404)
-    response = redirect(_safe_next(request.args.get("next")), code=303)
+    response = redirect(local_path(request.args.get("next")) or "/", code=303)
     response.set_cookie(
         LANG_COOKIE,
         code,
