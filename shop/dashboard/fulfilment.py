@@ -8,14 +8,13 @@ changes are :mod:`shop.orders.services`' own; this module scopes and validates.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from math import ceil
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.scoping import for_facility, get_for_facility
+from shop.dashboard.paging import Page, paginate
 from shop.extensions import db
 from shop.orders import services as orders
 from shop.orders.models import COURIERS, FacilityOrder, Order
@@ -55,17 +54,6 @@ class FulfilmentRefused(ValueError):
         self.field = field
 
 
-@dataclass(frozen=True)
-class PartPage:
-    items: list[FacilityOrder]
-    total: int
-    page: int
-
-    @property
-    def pages(self) -> int:
-        return max(ceil(self.total / PER_PAGE), 1)
-
-
 def _facility_parts(facility_id: int):
     return for_facility(select(FacilityOrder), FacilityOrder.facility_id, facility_id)
 
@@ -82,21 +70,16 @@ def tab_counts(facility_id: int) -> dict[str, int]:
     return {tab: sum(by_status.get(s, 0) for s in statuses) for tab, statuses in TABS.items()}
 
 
-def list_parts(facility_id: int, tab: str, page: int = 1) -> PartPage:
+def list_parts(facility_id: int, tab: str, page: int = 1) -> Page:
     """Parts in the tab; oldest first while there is work to do, newest first otherwise."""
     statuses = TABS.get(tab, TABS["to_pack"])
     stmt = _facility_parts(facility_id).where(FacilityOrder.status.in_(statuses))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = max(min(page, max(ceil(total / PER_PAGE), 1)), 1)
     newest_first = tab in ("shipped", "history")
     order = FacilityOrder.id.desc() if newest_first else FacilityOrder.id
-    items = db.session.scalars(
-        stmt.options(joinedload(FacilityOrder.order), selectinload(FacilityOrder.lines))
-        .order_by(order)
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
-    return PartPage(list(items), total, page)
+    stmt = stmt.options(
+        joinedload(FacilityOrder.order), selectinload(FacilityOrder.lines)
+    ).order_by(order)
+    return paginate(stmt, page, PER_PAGE)
 
 
 def get_part(facility_id: int, part_id: int) -> FacilityOrder | None:

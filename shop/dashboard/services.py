@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, fields
-from math import ceil
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
@@ -21,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from shop.accounts.scoping import for_facility, get_for_facility
 from shop.catalog.indexing import search_text_for
 from shop.catalog.models import PRODUCT_STATUSES, Category, Product
+from shop.dashboard.paging import Page, paginate
 from shop.extensions import db
 from shop.facilities.models import Facility
 
@@ -78,19 +78,8 @@ class ProductData:
         return [f.name for f in fields(cls)]
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[Product]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(ceil(self.total / self.per_page), 1)
-
-
-def _like_pattern(text: str) -> str:
+def like_pattern(text: str) -> str:
+    """A case-insensitive LIKE pattern for ``text`` (use with ``escape='\\\\'``)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped.lower()}%"
 
@@ -102,7 +91,7 @@ def list_products(
     stmt = for_facility(select(Product), Product.facility_id, facility_id)
     q = q.strip()
     if q:
-        pattern = _like_pattern(q)
+        pattern = like_pattern(q)
         stmt = stmt.where(
             or_(
                 func.lower(Product.name).like(pattern, escape="\\"),
@@ -111,15 +100,10 @@ def list_products(
         )
     if status in PRODUCT_STATUSES:
         stmt = stmt.where(Product.status == status)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = max(min(page, max(ceil(total / per_page), 1)), 1)
-    items = db.session.scalars(
-        stmt.options(joinedload(Product.category))
-        .order_by(Product.created_at.desc(), Product.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(items), total, page, per_page)
+    stmt = stmt.options(joinedload(Product.category)).order_by(
+        Product.created_at.desc(), Product.id.desc()
+    )
+    return paginate(stmt, page, per_page)
 
 
 def status_counts(facility_id: int) -> dict[str, int]:

@@ -13,13 +13,14 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from math import ceil
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select, update
 
 from shop.accounts.scoping import for_facility, get_for_facility
 from shop.catalog.models import Product
+from shop.dashboard.paging import Page, paginate
+from shop.dashboard.services import like_pattern
 from shop.dashboard.timezone import JAKARTA, day_start
 from shop.extensions import db
 from shop.inventory import services as inventory
@@ -61,26 +62,6 @@ def reason_label(code: str) -> str:
     return str(REASON_LABELS.get(code, REASON_LABELS[""]))
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(ceil(self.total / self.per_page), 1)
-
-
-def _page(stmt: Select, page: int, per_page: int) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    total = total or 0
-    page = max(min(page, max(ceil(total / per_page), 1)), 1)
-    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(list(items), total, page, per_page)
-
-
 # ---- levels -----------------------------------------------------------------------------
 
 
@@ -93,15 +74,17 @@ def stock_levels(facility_id: int, q: str = "", low_only: bool = False, page: in
     stmt = for_facility(select(Product), Product.facility_id, facility_id)
     q = q.strip()
     if q:
-        pattern = "%" + q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+        pattern = like_pattern(q)
         stmt = stmt.where(
-            or_(func.lower(Product.name).like(pattern), func.lower(Product.sku).like(pattern))
+            or_(
+                func.lower(Product.name).like(pattern, escape="\\"),
+                func.lower(Product.sku).like(pattern, escape="\\"),
+            )
         )
     if low_only:
         stmt = stmt.where(Product.status != "archived", _available() <= Product.low_stock_threshold)
     stmt = stmt.order_by((Product.status == "archived"), Product.name, Product.id)
-    result = _page(stmt, page, 50)
-    return Page([row[0] for row in result.items], result.total, result.page, result.per_page)
+    return paginate(stmt, page, 50)
 
 
 def low_stock(facility_id: int, limit: int = 20) -> list[Product]:
@@ -239,7 +222,7 @@ def ledger_page(facility_id: int, f: LedgerFilter, page: int = 1) -> Page:
     stmt = _ledger_stmt(facility_id, f).order_by(
         StockMovement.created_at.desc(), StockMovement.id.desc()
     )
-    return _page(stmt, page, LEDGER_PAGE)
+    return paginate(stmt, page, LEDGER_PAGE, rows=True)
 
 
 def ledger_total(facility_id: int, f: LedgerFilter) -> int:

@@ -301,3 +301,29 @@ def test_dashboard_speaks_indonesian_by_default_and_english_on_request(shop_setu
     assert "Tentukan harga." in response.get_data(as_text=True)
     english = client.get("/dasbor/produk", headers={"Accept-Language": "en"})
     assert "New product" in english.get_data(as_text=True)
+
+
+def test_product_and_stock_lists_page_and_keep_their_filters(shop_setup, monkeypatch):
+    facility, category, _staff, client = shop_setup
+    for n in range(55):
+        make_product(facility, category, name=f"Tas Rotan {n:02d}", sku=f"TR-{n:02d}")
+    make_product(facility, category, name="Kain 100% Katun", sku="KK-1")
+    db.session.commit()
+
+    first = client.get("/dasbor/produk?q=rotan").get_data(as_text=True)
+    assert first.count("Tas Rotan ") == 50
+    assert re.search(r'rel="next" href="/dasbor/produk\?[^"]*page=2', first)
+    assert re.search(r'rel="next" href="[^"]*q=rotan', first)
+    second = client.get("/dasbor/produk?q=rotan&page=2").get_data(as_text=True)
+    assert second.count("Tas Rotan ") == 5 and 'rel="prev"' in second
+    assert 'rel="next"' not in second
+    last = client.get("/dasbor/produk?q=rotan&page=99").get_data(as_text=True)
+    assert last.count("Tas Rotan ") == 5  # past the end: the last page
+
+    stock = client.get("/dasbor/stok?q=rotan&page=2").get_data(as_text=True)
+    assert stock.count("Tas Rotan ") == 5
+    # LIKE wildcards in the search are searched for, not expanded, in both lists.
+    for url in ("/dasbor/produk?q=100%25", "/dasbor/stok?q=100%25"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Kain 100% Katun" in html and "Tas Rotan" not in html
+    assert "Tas Rotan" not in client.get("/dasbor/stok?q=_").get_data(as_text=True)
