@@ -8,7 +8,6 @@ and every table is emptied after each test, which keeps them independent.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -132,16 +131,6 @@ def count_queries() -> Iterator[QueryCounter]:
 @pytest.fixture
 def queries():
     return count_queries
-
-
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token_from(html: str) -> str:
-    """The CSRF token of the first form in a rendered page."""
-    match = CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@ to place an order the way the checkout view does, and the stock invariants."""
 
 from __future__ import annotations
 
-import re
 import secrets
 
 from factories import make_category, make_facility, make_product
@@ -71,14 +70,3 @@ def assert_stock_invariants() -> None:
     problems = inventory.invariant_violations()
     db.session.commit()
     assert problems == []
-
-
-_CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token_from(html: str) -> str:
-    """The CSRF token of the first form in a page (importing it from conftest breaks when
-    several conftest modules are collected together)."""
-    match = _CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import re
 
+from csrf import csrf_token_from
 from factories import make_facility
 
 from shop.accounts.models import User
@@ -12,13 +12,6 @@ from shop.accounts.services import create_user
 
 PASSWORD = "batik tulis madura 7"
 _seq = itertools.count(1)
-_CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token_from(html: str) -> str:
-    match = _CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
 
 
 def make_user(facility=None, role: str = "staff", password: str = PASSWORD, **kw) -> User:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from csrf import csrf_token_from
 from factories import make_product
-from order_helpers import csrf_token_from, shop_with_products
+from order_helpers import shop_with_products
 from sqlalchemy import update
 
 from shop.catalog.models import Product

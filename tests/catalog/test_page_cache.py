@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from csrf import csrf_token_from
 from factories import make_product
-from staff_helpers import csrf_token_from
 
 from shop.catalog import page_cache
 from shop.extensions import db

@@ -3,7 +3,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from order_helpers import csrf_token_from, shop_with_products, stock
+from csrf import csrf_token_from
+from order_helpers import shop_with_products, stock
 from sqlalchemy import func, select, update
 
 from shop.catalog.models import Product

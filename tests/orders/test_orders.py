@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from order_helpers import csrf_token_from, place, shop_with_products, stock
+from csrf import csrf_token_from
+from order_helpers import place, shop_with_products, stock
 from sqlalchemy import select
 
 from shop.extensions import db

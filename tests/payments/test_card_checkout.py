@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from card_helpers import csrf_token_from
+from csrf import csrf_token_from
 from order_helpers import shop_with_products, stock
 from sqlalchemy import select
 
