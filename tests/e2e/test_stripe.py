@@ -6,6 +6,7 @@ import re
 import threading
 
 import pytest
+from e2e_helpers import fill_buyer_details
 from factories import make_category, make_facility, make_product
 from fake_stripe.fixtures import fake_stripe  # noqa: F401
 from sqlalchemy import select
@@ -84,14 +85,7 @@ def test_buyer_pays_by_card_and_lands_on_a_paid_order(page, fake_stripe, card_se
     page.wait_for_url("**/keranjang")
     page.get_by_role("link", name="Checkout", exact=True).last.click()
     page.wait_for_url("**/checkout")
-    page.get_by_label("Nama lengkap").fill("Siti Rahma")
-    page.get_by_label("Email").fill("siti@example.com")
-    page.get_by_label("Telepon / WhatsApp").fill("0812 3456 7890")
-    page.get_by_label("Alamat jalan").fill("Jl. Melati No. 5")
-    page.get_by_label("Provinsi").select_option("DKI Jakarta")
-    page.get_by_label("Kota / kabupaten").fill("Jakarta Selatan")
-    page.get_by_label("Kecamatan").fill("Tebet")
-    page.get_by_label("Kode pos").fill("12810")
+    fill_buyer_details(page)
     page.get_by_role("button", name="Lanjut ke ringkasan").click()
     page.wait_for_url("**/checkout/ringkasan")
 
