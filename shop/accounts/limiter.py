@@ -28,7 +28,9 @@ def init_limiter(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_LOGIN", DEFAULT_LOGIN_LIMIT)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
-    # Only decorated views are limited here (no default or blueprint limits), and the
-    # decorator checks its own limit; the extension's before-request check would only
-    # cost every other request (a sixth of a cached catalog page) to find nothing.
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    # Only decorated views are limited here, and the decorator checks its own limit; the
+    # extension's before-request check would only cost every other request (a sixth of a
+    # cached catalog page) to find nothing. Keep it as soon as app-wide limits exist.
+    app_wide = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+    if not any(app.config.get(name) for name in app_wide):
+        app.before_request_funcs[None].remove(limiter._check_request_limit)

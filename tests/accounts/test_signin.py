@@ -311,3 +311,13 @@ def test_reset_of_a_password_ends_sessions(app, caplog):
     services.reset_password(token, app.config["SECRET_KEY"], "sulam tapis lampung", 3600)
     db.session.commit()
     assert browser.get("/dasbor/produk").status_code == 302
+
+
+def test_app_wide_limits_keep_the_per_request_check():
+    from shop import create_app
+    from shop.accounts.limiter import limiter
+
+    plain = create_app({"TESTING": True, "SECRET_KEY": "x"})
+    assert limiter._check_request_limit not in plain.before_request_funcs[None]
+    limited = create_app({"TESTING": True, "SECRET_KEY": "x", "RATELIMIT_DEFAULT": "100/minute"})
+    assert limiter._check_request_limit in limited.before_request_funcs[None]
