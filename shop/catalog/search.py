@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Integer, Select, Subquery, case, func, literal_column, select, text
+from sqlalchemy import Float, Integer, Select, bindparam, func, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from shop.catalog.models import Product
+from shop.extensions import db
 
 MAX_TOKENS = 8
 MAX_TOKEN_LENGTH = 40
@@ -57,6 +58,12 @@ def _tsvector() -> ColumnElement:
     return literal_column("product.search_vector")
 
 
+def _name_vector() -> ColumnElement:
+    """``product.name_vector``: ``to_tsvector('simple', name)``, stored, with a GIN index
+    (migration 0007, PostgreSQL only)."""
+    return literal_column("product.name_vector")
+
+
 @dataclass(frozen=True)
 class Search:
     """A search applied to a statement: matching rows joined in, plus a rank ordering."""
@@ -79,7 +86,7 @@ class Search:
                 .subquery("fts")
             )
             return stmt.join(fts, fts.c.id == Product.id), fts.c.rank.asc()
-        query = func.to_tsquery(_SIMPLE, tsquery(self.tokens))
+        query = self._tsquery()
         stmt = stmt.where(_tsvector().op("@@")(query))
         return stmt, func.ts_rank(_tsvector(), query).desc()
 
@@ -95,44 +102,78 @@ class Search:
                 "SELECT rowid FROM product_fts WHERE product_fts MATCH :fts_query"
             ).bindparams(fts_query=fts5_query(self.tokens))
             return stmt.where(Product.id.in_(matches.columns(rowid=Integer)))
-        query = func.to_tsquery(_SIMPLE, tsquery(self.tokens))
+        query = self._tsquery()
         return stmt.where(_tsvector().op("@@")(query))
 
-    def newest_matches(self, dialect: str, size: int) -> tuple[Subquery, ColumnElement]:
-        """The ``size`` newest matches (``id``) and a best-first ordering of them.
+    def named_first_ids(self, dialect: str, offset: int, limit: int) -> tuple[list[int], bool]:
+        """Ids of one page of a plain search, and whether more matches follow.
 
-        Ranking every match of a broad search ("batik" matches a quarter of the catalog)
-        by bm25 / ts_rank costs time in proportion to the catalog (both need every match
-        to weigh the words). The newest matches come straight off the index, and they are
-        ordered by how many of the searched words their name holds, so a plain search
-        is about as fast at 100,000 products as at 1,000.
+        Products whose name holds every searched word come first, then the other
+        matches; newest first within each. Both lists are read from the full-text index
+        in id order and reading stops after ``limit`` + 1 rows, so the first pages cost
+        the same at 100,000 products as at 1,000 (ranking by bm25 / ts_rank weighs every
+        match, which grows with the catalog). The other matches are only read once the
+        named ones run out, and only a page past them all needs the named ones counted.
         """
-        if dialect == "sqlite":
-            window = (
-                text(
-                    "SELECT rowid AS id FROM product_fts WHERE product_fts MATCH :fts_query "
-                    "ORDER BY rowid DESC LIMIT :size"
-                )
-                .bindparams(fts_query=fts5_query(self.tokens), size=size)
-                .columns(id=Integer)
-                .subquery("window")
+        wanted = limit + 1
+        ids = self._ids(dialect, named=True, offset=offset, limit=wanted)
+        if len(ids) < wanted:
+            named_before = offset if ids or not offset else self.count(dialect, named=True)
+            others = self._ids(
+                dialect, named=False, offset=offset - named_before, limit=wanted - len(ids)
             )
-        else:
-            query = func.to_tsquery(_SIMPLE, tsquery(self.tokens))
-            window = (
-                select(Product.id)
-                .where(_tsvector().op("@@")(query))
-                .order_by(Product.id.desc())
-                .limit(size)
-                .subquery("window")
-            )
-        return window, self.name_hits().desc()
+            ids += others
+        return ids[:limit], len(ids) > limit
 
-    def name_hits(self) -> ColumnElement:
-        """How many of the searched words the product's name holds (tokens are plain
-        letters and digits, so they carry no LIKE wildcards)."""
-        hits = [case((Product.name.ilike(f"%{token}%"), 1), else_=0) for token in self.tokens]
-        return sum(hits[1:], hits[0])
+    def count(self, dialect: str, named: bool | None = None) -> int:
+        """How many active products match (``named``: only / all but those named with
+        every word); reads every match, so it is for pages past the end only."""
+        if dialect == "sqlite":
+            sql = "SELECT count(*) FROM product_fts WHERE product_fts MATCH :q"
+            return db.session.scalar(text(sql), {"q": self._fts5(named)}) or 0
+        stmt = select(func.count()).select_from(Product).where(*self._pg_where(named))
+        return db.session.scalar(stmt) or 0
+
+    def _ids(self, dialect: str, named: bool, offset: int, limit: int) -> list[int]:
+        if dialect == "sqlite":
+            sql = (
+                "SELECT rowid FROM product_fts WHERE product_fts MATCH :q "
+                "ORDER BY rowid DESC LIMIT :limit OFFSET :offset"
+            )
+            params = {"q": self._fts5(named), "limit": limit, "offset": offset}
+            return list(db.session.scalars(text(sql), params))
+        stmt = (
+            select(Product.id)
+            .where(*self._pg_where(named))
+            .order_by(Product.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(db.session.scalars(stmt))
+
+    def _fts5(self, named: bool | None) -> str:
+        """FTS5 holds active products only, with ``name`` as a column of its own."""
+        every_word = fts5_query(self.tokens)
+        if named is None:
+            return every_word
+        in_name = f"{{name}} : ({every_word})"
+        return in_name if named else f"({every_word}) NOT {in_name}"
+
+    def _pg_where(self, named: bool | None) -> list[ColumnElement]:
+        query = self._tsquery()
+        in_name = _name_vector().op("@@")(query)
+        where = [Product.status == "active"]
+        if named:
+            return [*where, in_name]
+        where.append(_tsvector().op("@@")(query))
+        return where if named is None else [*where, ~in_name]
+
+    def _tsquery(self) -> ColumnElement:
+        """``to_tsquery('simple', '…')`` with the words written into the SQL: a bound value
+        lets a prepared statement fall back to a generic plan, which cannot know whether
+        walking the newest products or reading the GIN index finds a page sooner."""
+        words = bindparam("tsquery", tsquery(self.tokens), literal_execute=True)
+        return func.to_tsquery(_SIMPLE, words)
 
 
 def build_search(query: str) -> Search | None:

@@ -20,7 +20,7 @@ from sqlalchemy import Select, exists, func, select, union_all
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from shop.catalog.models import Category, Product
-from shop.catalog.search import build_search
+from shop.catalog.search import Search, build_search
 from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.media.models import ProductPhoto
@@ -235,10 +235,14 @@ class Page:
     total: int
     requested_page: int = 1
     searched_tokens: list[str] = field(default_factory=list)
-    capped: bool = False  # a broad search: ``total`` of the newest matches, more exist
+    # A plain search reads one page at a time: ``more`` says matches follow this page,
+    # and ``total`` then counts only those up to it.
+    more: bool = False
 
     @property
     def pages(self) -> int:
+        if self.more:
+            return self.page + 1
         return max(1, math.ceil(self.total / self.per_page))
 
     @property
@@ -258,6 +262,8 @@ class Page:
                 if numbers and n - (numbers[-1] or 0) > 1:
                     numbers.append(None)
                 numbers.append(n)
+        if self.more:
+            numbers.append(None)
         return numbers
 
     @property
@@ -354,9 +360,6 @@ def facet_total(
     return sum(c.count for c in categories)
 
 
-RANKED_MATCHES = 1000
-
-
 def list_products(query: ListingQuery, per_page: int, total: int | None = None) -> Page:
     """One page of active products matching ``query`` (two statements plus photos).
 
@@ -366,23 +369,13 @@ def list_products(query: ListingQuery, per_page: int, total: int | None = None) 
     """
     dialect = db.engine.dialect.name
     search = build_search(query.q) if query.q else None
-    capped = False
+    if search and not query.has_filters and query.effective_sort == "relevan":
+        return _plain_search_page(search, query.page, per_page)
 
     count_stmt = _filtered(select(func.count()).select_from(Product), query)
     items_stmt = _filtered(select(Product), query)
     rank = None
-    if search and not query.has_filters and query.effective_sort == "relevan":
-        # A plain search ranks its newest matches only (see Search.newest_matches).
-        window, rank = search.newest_matches(dialect, RANKED_MATCHES + 1)
-        matched, total = db.session.execute(
-            select(func.count(), func.count(Product.id))
-            .select_from(window)
-            .outerjoin(Product, (Product.id == window.c.id) & _ACTIVE)
-        ).one()
-        capped = matched > RANKED_MATCHES
-        total = min(total, RANKED_MATCHES)
-        items_stmt = items_stmt.join(window, window.c.id == Product.id)
-    elif search:
+    if search:
         count_stmt = search.restrict(count_stmt, dialect)
         items_stmt, rank = search.apply(items_stmt, dialect)
 
@@ -406,7 +399,32 @@ def list_products(query: ListingQuery, per_page: int, total: int | None = None) 
         total=total,
         requested_page=query.page,
         searched_tokens=search.tokens if search else [],
-        capped=capped,
+    )
+
+
+def _plain_search_page(search: Search, requested: int, per_page: int) -> Page:
+    """A search without filters, by relevance: products named with every word first
+    (:meth:`Search.named_first_ids`). Only this page is read, so the total is known only
+    once the last page is reached; before that the page says more follow."""
+    dialect = db.engine.dialect.name
+    page = max(requested, 1)
+    ids, more = search.named_first_ids(dialect, (page - 1) * per_page, per_page)
+    if not ids and page > 1:  # past the end: the last page, as the listing does
+        page = max(1, math.ceil(search.count(dialect) / per_page))
+        ids, more = search.named_first_ids(dialect, (page - 1) * per_page, per_page)
+    items: list[Product] = []
+    if ids:
+        found = db.session.scalars(_card_options(select(Product).where(Product.id.in_(ids))))
+        by_id = {product.id: product for product in found.unique()}
+        items = [by_id[i] for i in ids if i in by_id]
+    return Page(
+        items=items,
+        page=page,
+        per_page=per_page,
+        total=(page - 1) * per_page + len(items),
+        requested_page=requested,
+        searched_tokens=search.tokens,
+        more=more,
     )
 
 

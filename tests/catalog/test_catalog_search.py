@@ -93,33 +93,96 @@ def test_search_combines_with_filters(app):
     assert names("kain", province="Bali") == {"Kain Tenun Ikat"}
 
 
-def test_broad_plain_search_ranks_only_the_newest_matches(app, client, monkeypatch):
+def _named_and_other_matches():
+    """Two products named with "batik", then three that only mention it (ids ascending)."""
     from factories import make_category, make_facility, make_product
 
-    from shop.catalog import services
     from shop.extensions import db
 
-    monkeypatch.setattr(services, "RANKED_MATCHES", 3)
     facility, category = make_facility(), make_category()
-    other = make_facility(name="Rutan Lain")
-    made = [
-        make_product(facility if n else other, category, name=f"Batik Kawung {n}") for n in range(5)
+    named = [make_product(facility, category, name=f"Batik Kawung {n}") for n in range(2)]
+    others = [
+        make_product(facility, category, name=f"Selendang {n}", description="Motif batik.")
+        for n in range(3)
     ]
-    make_product(facility, category, name="Batik Kawung draf", status="draft")
+    make_product(facility, category, name="Batik Draf", status="draft")
     db.session.commit()
+    return named, others
 
-    page = list_products(ListingQuery(q="batik"), 24)
-    assert page.capped and page.total == 3
-    # The window is the 4 newest matches (one is a draft): the 3 newest active ones.
-    assert {p.name for p in page.items} == {p.name for p in made[2:]}
 
-    # A filter or another sort makes it exact again: every match counted and listed.
-    exact = list_products(ListingQuery(q="batik", sort="harga_naik"), 24)
-    assert not exact.capped and exact.total == 5
-    assert list_products(ListingQuery(q="batik", facility=other.slug), 24).items == [made[0]]
+def test_plain_search_lists_named_products_first_then_the_rest_newest_first(app):
+    named, others = _named_and_other_matches()
+    pages = [list_products(ListingQuery(q="batik", page=n), 2) for n in (1, 2, 3)]
 
-    html = client.get("/produk?q=batik", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "More than 3 products" in html
+    assert [p.items for p in pages] == [
+        [named[1], named[0]],
+        [others[2], others[1]],
+        [others[0]],
+    ]
+    assert [(p.page, p.more, p.pages) for p in pages] == [(1, True, 2), (2, True, 3), (3, False, 3)]
+    assert pages[2].total == 5 and pages[2].first_index == 5  # known once the end is read
+
+
+def test_plain_search_page_past_the_end_answers_the_last_page(app):
+    named, others = _named_and_other_matches()
+    page = list_products(ListingQuery(q="batik", page=9), 2)
+    assert (page.page, page.requested_page, page.total, page.more) == (3, 9, 5, False)
+    assert page.items == [others[0]]
+
+
+def test_a_page_the_named_products_fill_says_more_follow(app, client):
+    named, others = _named_and_other_matches()
+    page = list_products(ListingQuery(q="batik kawung"), 1)
+    assert page.items == [named[1]] and page.more and page.window() == [1, 2, None]
+
+    app.config["CATALOG_PAGE_SIZE"] = 2
+    try:
+        html = client.get("/produk?q=batik", headers={"Accept-Language": "en"}).get_data(
+            as_text=True
+        )
+    finally:
+        app.config["CATALOG_PAGE_SIZE"] = 24
+    assert "Products 1–2, more on the next page; those named with your words come first" in html
+    assert 'rel="next" href="/produk?q=batik&amp;hal=2"' in html
+
+
+def test_filters_or_another_sort_keep_the_exact_count(app):
+    named, others = _named_and_other_matches()
+    exact = list_products(ListingQuery(q="batik", sort="harga_naik"), 2)
+    assert exact.total == 5 and exact.pages == 3 and not exact.more
+    facility = named[0].facility.slug
+    assert list_products(ListingQuery(q="batik", facility=facility), 24).total == 5
+
+
+def test_the_index_follows_status_name_and_deletion(app):
+    """FTS5 holds active products only, fed by triggers on status, name and search text."""
+    from factories import make_category, make_facility, make_product
+
+    from shop.catalog.indexing import search_text_for
+    from shop.extensions import db
+
+    product = make_product(make_facility(), make_category(), name="Tas Pandan", status="draft")
+    db.session.commit()
+    assert names("pandan") == set()
+
+    product.status = "active"
+    db.session.commit()
+    assert names("pandan") == {"Tas Pandan"}
+
+    product.name = "Dompet Mendong"
+    product.search_text = search_text_for(name=product.name)
+    db.session.commit()
+    assert names("pandan") == set() and names("mendong") == {"Dompet Mendong"}
+
+    product.status = "archived"
+    db.session.commit()
+    assert names("mendong") == set()
+
+    product.status = "active"
+    db.session.commit()
+    db.session.delete(product)
+    db.session.commit()
+    assert names("mendong") == set()
 
 
 def test_plain_search_puts_products_named_with_the_words_first(app):
@@ -137,4 +200,4 @@ def test_plain_search_puts_products_named_with_the_words_first(app):
 
     page = list_products(ListingQuery(q="tas rotan"), 24)
     assert page.items[0].id == named.id  # both words in the name beat newer partial matches
-    assert len(page.items) == 3 and not page.capped
+    assert len(page.items) == 3 and not page.more and page.total == 3
