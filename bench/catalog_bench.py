@@ -34,6 +34,7 @@ from bench.servers import (
     load_average,
     scalar_rows,
     shop_env,
+    vacuum_analyze,
 )
 
 OUT = ROOT / "bench" / "out"
@@ -68,6 +69,7 @@ def database_for(products: int, facilities: int, url_template: str | None) -> st
     found = scalar_rows(url, "SELECT count(*) FROM product")[0]
     if found != products:
         raise SystemExit(f"{url} holds {found} products, not {products}: drop it and rerun")
+    vacuum_analyze(url)
     return url
 
 

@@ -59,6 +59,17 @@ def ensure_postgres_database(url: str) -> None:
         admin.dispose()
 
 
+def vacuum_analyze(url: str) -> None:
+    """Fresh planner statistics (and, on PostgreSQL, a vacuumed table) before measuring,
+    so that autovacuum catching up on a just-seeded table does not run during the load."""
+    engine = create_engine(normalize_database_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("VACUUM ANALYZE" if url.startswith("postgres") else "ANALYZE"))
+    finally:
+        engine.dispose()
+
+
 def scalar_rows(url: str, sql: str) -> list:
     """First column of every row of ``sql`` (raw SQL on a short-lived engine)."""
     engine = create_engine(normalize_database_url(url))
