@@ -17,6 +17,9 @@ SUBJECTS = {
         "Payment for order %(number)s confirmed", number=order.number
     ),
     "part_shipped": lambda order: _("Part of order %(number)s is on its way", number=order.number),
+    "part_cancelled": lambda order: _(
+        "Part of order %(number)s cannot be sent: your money comes back", number=order.number
+    ),
 }
 
 

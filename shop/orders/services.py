@@ -307,6 +307,7 @@ def cancel_paid_part(part_id: int, actor: str, reason: str, now=None) -> Facilit
     """A facility cannot send a paid part: its stock goes back on the shelf (one ``return``
     movement per line) and the part is flagged ``refund_due`` for administrators, who
     return the money (``record_refund``). Only before shipping (processing or packed).
+    The buyer is emailed why, and that the money comes back.
     """
     now = now or utcnow()
     reason = (reason or "").strip()[:300]
@@ -339,6 +340,9 @@ def cancel_paid_part(part_id: int, actor: str, reason: str, now=None) -> Facilit
             order_id=order.id,
         )
     db.session.flush()
+    from shop.orders.emails import queue_order_email
+
+    queue_order_email(order, "part_cancelled", part_id=part.id)
     return part
 
 

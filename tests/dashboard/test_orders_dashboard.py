@@ -11,6 +11,7 @@ from sqlalchemy import select
 from staff_helpers import csrf_token, make_user, sign_in
 
 from shop.extensions import db
+from shop.i18n import format_rupiah as rupiah
 from shop.inventory.models import StockMovement
 from shop.mail.models import OutboxMessage
 from shop.orders import services as orders
@@ -133,6 +134,15 @@ def test_cancel_a_paid_part_returns_stock_and_flags_refund(world):
     assert stock(world["theirs"].id) == (4, 0)
     again = _post(client, url, reason="Sekali lagi dibatalkan")
     assert again.status_code == 303 and stock(world["mine"].id) == (5, 0)
+
+    # The buyer hears why, once, in the language of the checkout, with the amount back.
+    mail = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "part_cancelled")
+    ).one()
+    refund = rupiah(cancelled.subtotal + cancelled.shipping_fee)
+    assert mail.to_addr == order.email and mail.subject.startswith("Sebagian pesanan")
+    assert "Kain sobek saat dikemas" in mail.text_body and refund in mail.text_body
+    assert refund in mail.html_body
 
 
 def test_shipped_or_unpaid_parts_cannot_be_cancelled(world, app):
