@@ -51,8 +51,10 @@ class Product(db.Model):
         CheckConstraint("on_hand >= 0", name="on_hand_nonnegative"),
         CheckConstraint("allocated >= 0 AND allocated <= on_hand", name="allocated_within_on_hand"),
         CheckConstraint("low_stock_threshold >= 0", name="low_stock_nonnegative"),
-        Index("ix_product_status_created", "status", "created_at"),
-        Index("ix_product_status_price", "status", "price"),
+        # With the id (the tie-break of every listing order) a page's ids come from the
+        # index alone, however deep the page (migration 0007).
+        Index("ix_product_status_created", "status", "created_at", "id"),
+        Index("ix_product_status_price", "status", "price", "id"),
         # Facet counts read from the index alone (migration 0006).
         Index("ix_product_status_category", "status", "category_id"),
         Index("ix_product_status_facility", "status", "facility_id"),

@@ -145,3 +145,30 @@ def test_filter_form_reflects_the_url(client):
     assert 'value="1000"' in html
     for control in ("f-q", "f-kategori", "f-fasilitas", "f-provinsi", "f-min", "f-max", "f-urut"):
         assert f'for="{control}"' in html
+
+
+def test_paging_through_every_sort_lists_each_active_product_once_in_order(app):
+    """Pages find their ids on the index first (a deferred join): walking them all must
+    give the same order as sorting everything at once, ties broken by id."""
+    from shop.catalog.services import ListingQuery, list_products
+
+    facility, category = make_facility(), make_category()
+    prices = [90_000, 150_000, 150_000, 40_000, 150_000, 75_000, 40_000]
+    made = [
+        make_product(facility, category, price=p, name=f"Tas {n}") for n, p in enumerate(prices)
+    ]
+    make_product(facility, category, name="Tas Draf", status="draft")
+    db.session.commit()
+
+    def walk(sort: str) -> list[int]:
+        first = list_products(ListingQuery(sort=sort), 3)
+        pages = [first, *(list_products(ListingQuery(sort=sort, page=n), 3) for n in (2, 3))]
+        assert first.pages == 3 and [len(p.items) for p in pages] == [3, 3, 1]
+        return [product.id for page in pages for product in page.items]
+
+    assert walk("harga_naik") == [p.id for p in sorted(made, key=lambda p: (p.price, p.id))]
+    assert walk("harga_turun") == [
+        p.id for p in sorted(made, key=lambda p: (p.price, p.id), reverse=True)
+    ]
+    newest = sorted(made, key=lambda p: (p.created_at, p.id), reverse=True)
+    assert walk("terbaru") == [p.id for p in newest]

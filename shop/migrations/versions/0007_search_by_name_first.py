@@ -1,4 +1,4 @@
-"""search by name first: active products only in FTS5, a name column, longer prefix indexes; a name tsvector on PostgreSQL
+"""search by name first: active products only in FTS5, a name column, longer prefix indexes; a name tsvector on PostgreSQL; listing indexes with the id
 
 Revision ID: 4d7e1f0a9b23
 Revises: 9c2e5a7b1d40
@@ -15,6 +15,10 @@ questions on its own:
   letters (without one, FTS5 merges every posting list of a prefix before returning the
   first row; with one it reads the list lazily).
 - PostgreSQL: a stored ``name_vector`` with a GIN index beside ``search_vector``.
+
+Listing pages find their ids first and read only those rows (a deferred join); the
+listing indexes get the id, the tie-break of every listing order, so that a deep page is
+read from the index alone on PostgreSQL too (SQLite's indexes hold the rowid anyway).
 
 Plain ``op.execute`` only: batch mode would recreate ``product`` on SQLite and drop the
 FTS triggers (a later migration that must use it recreates them from ``SQLITE_FTS``).
@@ -83,7 +87,20 @@ def _replace_sqlite_fts(statements):
         op.execute(statement)
 
 
+_LISTING_INDEXES = {
+    'ix_product_status_created': ('status', 'created_at'),
+    'ix_product_status_price': ('status', 'price'),
+}
+
+
+def _replace_listing_indexes(with_id: bool):
+    for name, columns in _LISTING_INDEXES.items():
+        op.drop_index(name, table_name='product')
+        op.create_index(name, 'product', [*columns, *(['id'] if with_id else [])])
+
+
 def upgrade():
+    _replace_listing_indexes(with_id=True)
     dialect = op.get_bind().dialect.name
     if dialect == 'sqlite':
         _replace_sqlite_fts(SQLITE_FTS)
@@ -96,6 +113,7 @@ def upgrade():
 
 
 def downgrade():
+    _replace_listing_indexes(with_id=False)
     dialect = op.get_bind().dialect.name
     if dialect == 'sqlite':
         _replace_sqlite_fts(SQLITE_FTS_0001)
