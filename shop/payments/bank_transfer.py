@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from shop.extensions import db
 from shop.orders import services as orders
+from shop.payments.audit import set_status
 from shop.payments.models import Payment
 from shop.sqltypes import utcnow
 
@@ -83,6 +84,7 @@ class ConfirmResult:
     payment: Payment
     paid: bool
     message: str
+    outcome: str  # "paid", "underpaid" (below the total), "stock_gone" (late: refund)
 
 
 def confirm_bank_transfer(
@@ -92,7 +94,8 @@ def confirm_bank_transfer(
 
     Paid when the amount covers the order total (the unique code only helps matching).
     Too little, or an order that expired and whose stock is gone, leaves the payment
-    ``needs_review`` (for a refund or a follow-up) and the order unpaid.
+    ``needs_review`` (for a refund or a follow-up) and the order unpaid. Every outcome
+    is a ``payment_change`` row naming ``actor`` and why.
     """
     now = now or utcnow()
     if amount <= 0:
@@ -111,23 +114,30 @@ def confirm_bank_transfer(
         .first()
     )
     if payment is None:
-        payment = Payment(order_id=order.id, provider="bank_transfer", amount=order.amount_due)
+        payment = Payment(
+            order_id=order.id, provider="bank_transfer", status="pending", amount=order.amount_due
+        )
         db.session.add(payment)
+        db.session.flush()
     payment.amount_received = amount
     payment.reference = reference
     payment.confirmed_by = actor
-    payment.updated_at = now
+    ref = f" (ref {reference})" if reference else ""
 
     if amount < order.total:
-        payment.status = "needs_review"
         payment.note = f"received {amount}, order total {order.total}"
+        set_status(payment, "needs_review", actor, f"{payment.note}: below the total{ref}", now=now)
         db.session.flush()
-        return ConfirmResult(payment, False, "amount below the order total")
+        return ConfirmResult(payment, False, "amount below the order total", "underpaid")
     if not orders.mark_paid(order, actor, f"bank transfer {amount} confirmed", now):
-        payment.status = "needs_review"
         payment.note = "paid after the order expired and the stock is gone: refund"
+        set_status(
+            payment, "needs_review", actor, f"received {amount}; {payment.note}{ref}", now=now
+        )
         db.session.flush()
-        return ConfirmResult(payment, False, "order expired and stock is gone; refund due")
-    payment.status = "succeeded"
+        return ConfirmResult(
+            payment, False, "order expired and stock is gone; refund due", "stock_gone"
+        )
+    set_status(payment, "succeeded", actor, f"bank transfer {amount} confirmed{ref}", now=now)
     db.session.flush()
-    return ConfirmResult(payment, True, "paid")
+    return ConfirmResult(payment, True, "paid", "paid")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.orders.models import Order
+from shop.payments.audit import set_status
 from shop.payments.models import Payment
 from shop.payments.stripe_models import PaymentChange, StripeCheckout
 from shop.sqltypes import utcnow
@@ -21,32 +22,6 @@ STATUS_RANK = {
     "needs_review": 2,
     "refunded": 3,
 }
-
-
-def set_status(
-    payment: Payment,
-    to: str,
-    actor: str,
-    reason: str,
-    *,
-    event_id: str | None = None,
-    now: datetime | None = None,
-) -> None:
-    """Change (or re-affirm, for a flag) a payment's status and audit it."""
-    now = now or utcnow()
-    db.session.add(
-        PaymentChange(
-            payment_id=payment.id,
-            from_status=payment.status,
-            to_status=to,
-            actor=actor,
-            reason=reason[:300],
-            stripe_event_id=event_id,
-            created_at=now,
-        )
-    )
-    payment.status = to
-    payment.updated_at = now
 
 
 def flag_for_review(
