@@ -4,23 +4,34 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shop.accounts.scoping import admin_required
 from shop.admin import bp
-from shop.admin.forms import RateForm
+from shop.admin import transfers as transfer_list
+from shop.admin.forms import ConfirmTransferForm, RateForm, TransferSearchForm
 from shop.extensions import db
-from shop.orders.services import refund_due_parts
+from shop.i18n import format_rupiah
+from shop.inventory.services import begin_write
+from shop.orders.labels import ORDER_STATUS_LABELS
+from shop.orders.models import Order
+from shop.orders.services import load_order_for_display, refund_due_parts
+from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.payments.stripe_refunds import review_list
 from shop.shipping.services import COURIER_NAMES, rates_by_key, set_rate
 from shop.shipping.zones import ZONES
+from shop.sqltypes import utcnow
 
 
 @bp.get("/")
 @admin_required
 def index():
     return render_template(
-        "admin/index.html", reviews=review_list(), refund_parts=refund_due_parts()
+        "admin/index.html",
+        reviews=review_list(),
+        refund_parts=refund_due_parts(),
+        transfer_counts=transfer_list.counts(),
     )
 
 
@@ -67,3 +78,127 @@ def shipping_rates():
         "success",
     )
     return redirect(url_for("admin.shipping_rates"), code=303)
+
+
+# ---- bank transfers ---------------------------------------------------------------------
+
+
+def _actor() -> str:
+    return f"admin:{current_user.id}"
+
+
+@bp.get("/transfer")
+@admin_required
+def transfers():
+    page = request.args.get("page", 1, type=int) or 1
+    tab = "review" if request.args.get("tab") == "review" else "awaiting"
+    form = TransferSearchForm(formdata=request.args)
+    query = {k: request.args.get(k, "").strip() for k in ("amount", "number")}
+    searching = any(query.values())
+    if searching:
+        listing = (
+            transfer_list.search(page, form.amount.data, form.number.data or "")
+            if form.validate()
+            else None
+        )
+    elif tab == "review":
+        listing = transfer_list.to_review(page)
+    else:
+        listing = transfer_list.awaiting(page)
+    return render_template(
+        "admin/transfers.html",
+        form=form,
+        searching=searching,
+        query={k: v for k, v in query.items() if v},
+        tab=tab,
+        listing=listing,
+        counts=transfer_list.counts(),
+        payment_labels=transfer_list.PAYMENT_STATUS_LABELS,
+        now=utcnow(),
+    )
+
+
+def _render_transfer(order_id: int, form: ConfirmTransferForm | None = None, status: int = 200):
+    payment = transfer_list.transfer_payment(order_id)
+    if payment is None:
+        abort(404)
+    order = load_order_for_display(order_id)
+    return render_template(
+        "admin/transfer.html",
+        order=order,
+        payment=payment,
+        history=transfer_list.history(payment.id),
+        form=form or ConfirmTransferForm(formdata=None),
+        confirmable=order.status in transfer_list.CONFIRMABLE,
+        payment_labels=transfer_list.PAYMENT_STATUS_LABELS,
+        now=utcnow(),
+    ), status
+
+
+# What the administrator is told after each outcome of a confirmation.
+OUTCOME_MESSAGES = {
+    "paid": (
+        _l(
+            "Order %(number)s is paid: %(amount)s received. The buyer has been emailed and "
+            "the workshops can pack it."
+        ),
+        "success",
+    ),
+    "underpaid": (
+        _l(
+            "%(amount)s is less than the order total %(total)s: order %(number)s stays unpaid "
+            "and the payment is on the review list."
+        ),
+        "warning",
+    ),
+    "stock_gone": (
+        _l(
+            "Order %(number)s had expired and its items are no longer in stock: the payment of "
+            "%(amount)s is on the review list for a refund."
+        ),
+        "warning",
+    ),
+}
+
+
+@bp.route("/transfer/<int:order_id>", methods=["GET", "POST"])
+@admin_required
+def transfer(order_id: int):
+    if request.method == "GET":
+        return _render_transfer(order_id)
+    if transfer_list.transfer_payment(order_id) is None:
+        abort(404)
+    form = ConfirmTransferForm()
+    if not form.validate_on_submit():
+        return _render_transfer(order_id, form, 400)
+    amount = form.amount.data
+    begin_write()
+    try:
+        result = confirm_bank_transfer(
+            order_id, amount, _actor(), (form.reference.data or "").strip()
+        )
+        order = db.session.get(Order, order_id)  # locked by the confirmation
+        text, category = OUTCOME_MESSAGES[result.outcome]
+        message = str(text) % {
+            "number": order.number,
+            "amount": format_rupiah(amount),
+            "total": format_rupiah(order.total),
+        }
+        db.session.commit()
+    except PaymentError:
+        db.session.rollback()
+        order = db.session.get(Order, order_id)
+        flash(
+            _(
+                "Order %(number)s is not awaiting payment (%(status)s): nothing was changed.",
+                number=order.number,
+                status=ORDER_STATUS_LABELS.get(order.status, order.status),
+            ),
+            "error",
+        )
+        return redirect(url_for("admin.transfer", order_id=order_id), code=303)
+    except Exception:
+        db.session.rollback()
+        raise
+    flash(message, category)
+    return redirect(url_for("admin.transfers"), code=303)

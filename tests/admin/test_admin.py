@@ -5,22 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from order_helpers import place, shop_with_products
 from staff_helpers import csrf_token, make_user, sign_in
 
 from shop.extensions import db
-from shop.shipping.services import ensure_default_rates, fee_for, rates_by_key
+from shop.shipping.services import fee_for, rates_by_key
 
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def admin(app):
-    ensure_default_rates()
-    user = make_user(role="admin")
-    db.session.commit()
-    client = app.test_client()
-    assert sign_in(client, user.email).status_code == 303
-    return client
 
 
 def admin_rules(app):
@@ -29,20 +20,28 @@ def admin_rules(app):
 
 def test_every_admin_route_is_for_admins_only(app, admin):
     rules = admin_rules(app)
-    assert {r.endpoint for r in rules} >= {"admin.index", "admin.shipping_rates"}
+    assert {r.endpoint for r in rules} >= {
+        "admin.index",
+        "admin.shipping_rates",
+        "admin.transfers",
+        "admin.transfer",
+    }
     for rule in rules:
         assert getattr(app.view_functions[rule.endpoint], "requires_admin", False), rule.rule
 
     staff = app.test_client()
     assert sign_in(staff, make_user().email).status_code == 303
     db.session.commit()
+    (product,) = shop_with_products(on_hand=(1,))
+    order = place({product.id: 1})
     anonymous = app.test_client()
     for rule in rules:
-        assert not rule.arguments, "extend this walk for routes with parameters"
-        response = anonymous.get(rule.rule)
+        assert rule.arguments <= {"order_id"}, "extend this walk for other parameters"
+        path = rule.rule.replace("<int:order_id>", str(order.id))
+        response = anonymous.get(path)
         assert response.status_code == 302 and "/masuk" in response.location, rule.rule
-        assert staff.get(rule.rule).status_code == 403, rule.rule
-        assert admin.get(rule.rule).status_code == 200, rule.rule
+        assert staff.get(path).status_code == 403, rule.rule
+        assert admin.get(path).status_code == 200, rule.rule
 
 
 def test_admin_lands_on_the_to_do_page_after_signing_in(app):
