@@ -14,12 +14,22 @@ from wtforms.validators import (
     Regexp,
     StopValidation,
 )
+from wtforms.widgets import TextInput
 
 from shop.dashboard.services import ProductData
 
 
 class RupiahField(IntegerField):
-    """Whole rupiah; accepts "150000", "150.000" and "Rp 150.000"."""
+    """Whole rupiah; accepts "150000", "150.000" and "Rp 150.000".
+
+    A text input with a numeric keyboard: in a number input the browser refuses
+    "Rp 150.000" before the form is sent.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, *args, render_kw: dict | None = None, **kwargs):
+        super().__init__(*args, render_kw={"inputmode": "numeric", **(render_kw or {})}, **kwargs)
 
     def process_formdata(self, valuelist):
         if valuelist:

@@ -77,6 +77,14 @@ def test_invalid_product_form_keeps_input_and_explains(shop_setup):
     assert 'value="Tas Rotan Anyam"' in html and 'value="seratus"' in html
     assert db.session.scalar(db.select(db.func.count()).select_from(Product)) == 0
 
+    # Rupiah fields are text with a numeric keyboard, so "Rp 450.000" can be typed; only
+    # fields in error are marked invalid.
+    price = re.search(r'<input[^>]*name="price"[^>]*>', html).group(0)
+    assert 'type="text"' in price and 'inputmode="numeric"' in price
+    assert 'aria-invalid="true"' in price and 'aria-describedby="price-error"' in price
+    name = re.search(r'<input[^>]*name="name"[^>]*>', html).group(0)
+    assert "aria-invalid" not in name and 'aria-invalid="None"' not in html
+
 
 def test_sku_is_unique_within_the_facility_only(shop_setup):
     facility, category, _staff, client = shop_setup
