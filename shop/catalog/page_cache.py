@@ -4,10 +4,15 @@ The catalog listing and search render the same HTML for everyone asking the same
 in the same language; keeping it for ``CATALOG_PAGE_CACHE_SECONDS`` spares the database
 and the template work. Badges may lag a sale by that long; the product page, the cart
 and checkout always read stock afresh. Bounded in entries, so odd queries cannot grow it.
+
+Each entry lives a random 80–100% of that time: pages kept at the same moment (after a
+restart, a deploy or a crawl) would otherwise all expire together and be rebuilt in one
+burst, with every request of the moment queued behind it.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import OrderedDict
@@ -17,13 +22,15 @@ from typing import TypeVar
 T = TypeVar("T")
 
 MAX_ENTRIES = 512
+SHORTEST_LIFETIME = 0.8  # of ``seconds``
 
 _entries: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
 _lock = threading.Lock()
 
 
 def cached(key: Hashable, seconds: float, build: Callable[[], T]) -> T:
-    """``build()``'s value for ``key``, rebuilt when older than ``seconds`` (0: always)."""
+    """``build()``'s value for ``key``, rebuilt once older than ``seconds`` at most
+    (0: always)."""
     if seconds <= 0:
         return build()
     now = time.monotonic()
@@ -34,7 +41,8 @@ def cached(key: Hashable, seconds: float, build: Callable[[], T]) -> T:
             return hit[1]  # type: ignore[return-value]
     value = build()
     with _lock:
-        _entries[key] = (now + seconds, value)
+        lifetime = seconds * random.uniform(SHORTEST_LIFETIME, 1.0)
+        _entries[key] = (now + lifetime, value)
         _entries.move_to_end(key)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
