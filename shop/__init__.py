@@ -11,6 +11,7 @@ from flask import Flask
 from shop.config import PROJECT_ROOT, load_config
 from shop.extensions import babel, csrf, db, login_manager, migrate
 from shop.i18n import format_rupiah, select_locale, translation_directories
+from shop.sessions import CookieSessionInterface
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -26,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
+    app.session_interface = CookieSessionInterface()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request
@@ -18,6 +19,9 @@ from flask_babel import get_locale
 PACKAGE_ROOT = Path(__file__).resolve().parent
 LANGUAGES = ("id", "en")
 LANG_COOKIE = "lang"
+# Parsed once: Flask-Babel takes a Locale as it is, and parsing "id" again on every
+# request looks the locale data up on disk.
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
 
 
 def translation_directories() -> list[str]:
@@ -39,14 +43,14 @@ def compile_catalogs() -> list[Path]:
     return written
 
 
-def select_locale() -> str:
+def select_locale() -> Locale | str:
     """The visitor's chosen language (cookie), else Accept-Language, else Indonesian."""
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LANG_COOKIE)
-    if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(LANGUAGES) or "id"
+    if chosen not in LANGUAGES:
+        chosen = request.accept_languages.best_match(LANGUAGES) or "id"
+    return _LOCALES[chosen]
 
 
 def current_locale() -> str:
