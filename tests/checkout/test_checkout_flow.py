@@ -124,6 +124,10 @@ def test_form_errors_come_back_with_the_input(client, two_facilities):
     assert html.count('class="field-error"') == 5
     assert 'value="12345"' in html and 'value="123"' in html and 'value="Siti Rahma"' in html
     assert 'aria-invalid="true"' in html
+    # Screen readers hear the message with the field: it names the error paragraph.
+    postal = re.search(r'<input[^>]*name="postal_code"[^>]*>', html).group(0)
+    assert 'aria-describedby="postal_code-error"' in postal and 'aria-invalid="true"' in postal
+    assert re.search(r'<p class="field-error" id="postal_code-error">[^<]+</p>', html)
     assert order_count() == 0
 
 
