@@ -91,7 +91,8 @@ class Search:
         return stmt, func.ts_rank(_tsvector(), query).desc()
 
     def restrict(self, stmt: Select, dialect: str) -> Select:
-        """Restrict ``stmt`` to matches without ranking them (for counting).
+        """Restrict ``stmt`` to matches without ranking them (counts, and the ids of a
+        page sorted by price or date).
 
         On SQLite the matches are an ``IN`` list evaluated once: joining the FTS table
         into a count lets the planner probe it once per product row, which takes seconds

@@ -208,11 +208,12 @@ def test_search_words_are_written_into_the_sql_on_postgresql(app, queries):
     tell a common word from a rare one (25-40 ms instead of ~1 ms at 100k products)."""
     from shop.extensions import db
 
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no prepared-statement plans to fall back to")
     _named_and_other_matches()
     with queries() as counted:
         list_products(ListingQuery(q="batik kawung"), 24)
         list_products(ListingQuery(q="batik", sort="harga_naik"), 24)
-    searches = [s for s in counted.statements if "to_tsquery" in s or "MATCH" in s]
-    assert searches
-    if db.engine.dialect.name == "postgresql":
-        assert all("'batik:* & kawung:*'" in s or "'batik:*'" in s for s in searches)
+    searches = [s for s in counted.statements if "to_tsquery" in s]
+    assert len(searches) >= 3  # named page, other matches, count and ranked page
+    assert all("'batik:* & kawung:*'" in s or "'batik:*'" in s for s in searches)
