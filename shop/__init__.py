@@ -60,9 +60,11 @@ def _register_models() -> None:
     from shop.catalog import models as _catalog  # noqa: F401
     from shop.facilities import models as _facilities  # noqa: F401
     from shop.inventory import models as _inventory  # noqa: F401
+    from shop.ledger import models as _ledger  # noqa: F401
     from shop.mail import models as _mail  # noqa: F401
     from shop.media import models as _media  # noqa: F401
     from shop.orders import models as _orders  # noqa: F401
+    from shop.payments import bank_transfer as _bank_transfer  # noqa: F401  (signal handlers)
     from shop.payments import models as _payments  # noqa: F401
     from shop.payments import stripe_models as _stripe  # noqa: F401
     from shop.shipping import models as _shipping  # noqa: F401
@@ -125,3 +127,10 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.add_template_filter(format_rupiah, "rupiah")
     app.add_template_global(current_locale)
+
+    from shop.payments.core import refund_due_of, refunds_of
+    from shop.payments.labels import refund_method_label
+
+    app.add_template_global(refunds_of, "order_refunds")
+    app.add_template_global(refund_due_of)
+    app.add_template_global(refund_method_label)

@@ -18,6 +18,7 @@ def compile_translations() -> None:
 def register_cli(app: Flask) -> None:
     from shop.accounts.cli import create_user_command
     from shop.demo.cli import seed_demo
+    from shop.ledger.cli import ledger_check
     from shop.mail.cli import send_mail
     from shop.orders.cli import expire_orders
     from shop.shipping.cli import shipping_rates
@@ -26,6 +27,7 @@ def register_cli(app: Flask) -> None:
         compile_translations,
         create_user_command,
         expire_orders,
+        ledger_check,
         seed_demo,
         send_mail,
         shipping_rates,

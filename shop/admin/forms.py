@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from shop.dashboard.forms import RupiahField
@@ -61,3 +61,39 @@ class ConfirmTransferForm(FlaskForm):
             Length(max=60, message=_l("At most 60 characters.")),
         ],
     )
+
+
+REFUND_METHOD_CHOICES = [
+    ("bank_transfer", _l("Bank transfer to the buyer's account")),
+    ("card", _l("Back to the card, through Stripe")),
+]
+
+
+class RefundForm(FlaskForm):
+    """Give money back on one order: what (``target``), how much, and how."""
+
+    target = StringField(validators=[InputRequired()])  # "whole", "order" or "part-<id>"
+    amount = RupiahField(
+        _l("Amount to refund (Rp)"),
+        validators=[
+            InputRequired(message=_l("Write the amount to refund, in whole rupiah.")),
+            TRANSFER_RANGE,
+        ],
+    )
+    method = SelectField(_l("How"), choices=REFUND_METHOD_CHOICES)
+    refund_account = StringField(
+        _l("Buyer's bank, account number and holder (bank transfer)"),
+        validators=[Optional(), Length(max=200, message=_l("At most 200 characters."))],
+    )
+    reference = StringField(
+        _l("Bank reference of the transfer back (bank transfer)"),
+        validators=[Optional(), Length(max=60, message=_l("At most 60 characters."))],
+    )
+    reason = StringField(
+        _l("Reason (the buyer sees it)"),
+        validators=[
+            InputRequired(message=_l("Say why the money goes back.")),
+            Length(max=300, message=_l("At most 300 characters.")),
+        ],
+    )
+    key = HiddenField()  # one refund per form shown: a double submit refunds once

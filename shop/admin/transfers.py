@@ -14,8 +14,7 @@ from sqlalchemy import Select, and_, func, select
 from shop.dashboard.paging import Page, paginate
 from shop.extensions import db
 from shop.orders.models import Order
-from shop.payments.models import Payment
-from shop.payments.stripe_models import PaymentChange
+from shop.payments.models import Payment, PaymentChange
 
 PER_PAGE = 30
 # An order a transfer can still pay (an expired one only while its stock can be held again).

@@ -17,6 +17,7 @@ SUBJECTS = {
         "Payment for order %(number)s confirmed", number=order.number
     ),
     "part_shipped": lambda order: _("Part of order %(number)s is on its way", number=order.number),
+    "refund_made": lambda order: _("Money returned for order %(number)s", number=order.number),
     "part_cancelled": lambda order: _(
         "Part of order %(number)s cannot be sent: your money comes back", number=order.number
     ),
@@ -24,8 +25,8 @@ SUBJECTS = {
 
 
 def queue_order_email(order: Order, kind: str, part_id: int | None = None) -> None:
+    from shop.bank_account import bank_account
     from shop.orders.services import load_order_for_display, tracking_url
-    from shop.payments.bank_transfer import bank_account
 
     order = load_order_for_display(order.id)
     part = next((p for p in order.parts if p.id == part_id), None)

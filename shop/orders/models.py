@@ -18,6 +18,10 @@ ORDER_STATUSES = (
     "partially_refunded",
     "refunded",
 )
+# Named sets of order statuses, used by every module that asks.
+PAYABLE_ORDER_STATUSES = frozenset({"awaiting_payment", "expired"})
+REFUNDABLE_ORDER_STATUSES = frozenset({"paid", "partially_refunded"})
+PAID_ORDER_STATUSES = frozenset({"paid", "partially_refunded", "refunded"})
 PART_STATUSES = ("pending", "processing", "packed", "shipped", "delivered", "cancelled")
 COURIERS = ("jne", "jnt", "pos")
 
@@ -30,7 +34,6 @@ class Order(db.Model):
         CheckConstraint("subtotal >= 0 AND shipping_total >= 0", name="amounts_nonnegative"),
         CheckConstraint("total = subtotal + shipping_total", name="total_adds_up"),
         CheckConstraint("amount_due >= total", name="amount_due_covers_total"),
-        CheckConstraint("refunded_amount BETWEEN 0 AND amount_due", name="refund_within_paid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +60,6 @@ class Order(db.Model):
     total: Mapped[int] = mapped_column(Integer)
     unique_code: Mapped[int] = mapped_column(Integer, default=0)
     amount_due: Mapped[int] = mapped_column(Integer)
-    refunded_amount: Mapped[int] = mapped_column(Integer, default=0)
     payment_deadline: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -101,6 +103,14 @@ class FacilityOrder(db.Model):
     refund_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     cancel_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Copied when the part is paid, so later changes of costs or split rewrite nothing.
+    material_cost: Mapped[int | None] = mapped_column(Integer)
+    premi: Mapped[int | None] = mapped_column(Integer)
+    pnbp: Mapped[int | None] = mapped_column(Integer)
+    capital: Mapped[int | None] = mapped_column(Integer)
+    premi_pct: Mapped[int | None] = mapped_column(Integer)
+    pnbp_pct: Mapped[int | None] = mapped_column(Integer)
+    capital_pct: Mapped[int | None] = mapped_column(Integer)
 
     order = relationship("Order", back_populates="parts", lazy="raise_on_sql")
     facility = relationship("Facility", lazy="raise_on_sql")

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from blinker import Namespace
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from shop.catalog.services import split_sale
 from shop.extensions import db
+from shop.facilities.services import split_at
 from shop.inventory import services as inventory
-from shop.orders.models import FacilityOrder, Order, OrderEvent, OrderLine
+from shop.ledger import postings
+from shop.ledger.services import post
+from shop.orders.models import (
+    REFUNDABLE_ORDER_STATUSES,
+    FacilityOrder,
+    Order,
+    OrderEvent,
+    OrderLine,
+)
 from shop.sqltypes import utcnow
+
+# Sent when an unpaid order closes (expired or cancelled): payments closes its attempts.
+signals = Namespace()
+order_closed = signals.signal("order-closed")
 
 ORDER_TRANSITIONS: dict[str | None, frozenset[str]] = {
     None: frozenset({"awaiting_payment"}),
@@ -112,7 +127,8 @@ def lock_order(order_id: int) -> Order:
     return order
 
 
-def _parts(order_id: int) -> list[FacilityOrder]:
+def parts_of(order_id: int) -> list[FacilityOrder]:
+    """An order's parts, freshly read, in id order."""
     return list(
         db.session.execute(
             select(FacilityOrder)
@@ -153,22 +169,42 @@ def mark_paid(order: Order, actor: str, reason: str, now: datetime | None = None
     inventory.consume(order.id, actor, now)
     transition(order, "paid", actor, reason, now)
     order.paid_at = now
-    for part in _parts(order.id):
+    for part in parts_of(order.id):
         transition_part(part, "processing", actor, "order paid", now)
+        _copy_split(part, now)
     db.session.flush()
     queue_order_email(order, "payment_confirmed")
     return True
 
 
-def _close_unpaid(order: Order, to: str, actor: str, reason: str, now: datetime) -> None:
-    from shop.payments.bank_transfer import close_pending_payments
+def _copy_split(part: FacilityOrder, now: datetime) -> None:
+    """Copy the material cost and the facility's split in force onto a part being paid,
+    so the ledger and settlements never change when costs or percentages do."""
+    material = db.session.scalar(
+        select(func.coalesce(func.sum(OrderLine.material_cost * OrderLine.quantity), 0)).where(
+            OrderLine.facility_order_id == part.id
+        )
+    )
+    split = split_at(part.facility_id, now)
+    money = split_sale(
+        part.subtotal, int(material), split.premi_pct, split.pnbp_pct, split.capital_pct
+    )
+    part.material_cost = money.material_cost
+    part.premi, part.pnbp, part.capital = money.premi, money.pnbp, money.capital
+    part.premi_pct, part.pnbp_pct, part.capital_pct = (
+        money.premi_pct,
+        money.pnbp_pct,
+        money.capital_pct,
+    )
 
+
+def _close_unpaid(order: Order, to: str, actor: str, reason: str, now: datetime) -> None:
     inventory.release(order.id, now)
     transition(order, to, actor, reason, now)
     order.closed_at = now
-    for part in _parts(order.id):
+    for part in parts_of(order.id):
         transition_part(part, "cancelled", actor, reason, now)
-    close_pending_payments(order.id, now)
+    order_closed.send(order, actor=actor, reason=reason, now=now)
     db.session.flush()
 
 
@@ -232,19 +268,6 @@ def expire_if_due(order_id: int, now: datetime | None = None) -> None:
         raise
 
 
-def record_refund(order_id: int, amount: int, actor: str, reason: str, now=None) -> Order:
-    """Record money returned (whole or partial); the payment provider work is elsewhere."""
-    now = now or utcnow()
-    order = lock_order(order_id)
-    if amount <= 0 or order.refunded_amount + amount > order.amount_due:
-        raise TransitionError("refund must be positive and not above what was paid")
-    order.refunded_amount += amount
-    whole = order.refunded_amount == order.amount_due
-    transition(order, "refunded" if whole else "partially_refunded", actor, reason, now)
-    db.session.flush()
-    return order
-
-
 # ---- fulfilment, per facility part (the staff dashboard calls these) -------------------
 
 
@@ -300,9 +323,6 @@ def mark_part_delivered(part_id: int, actor: str, now=None) -> FacilityOrder:
     return part
 
 
-REFUNDABLE_ORDER_STATUSES = frozenset({"paid", "partially_refunded"})
-
-
 def cancel_paid_part(part_id: int, actor: str, reason: str, now=None) -> FacilityOrder:
     """A facility cannot send a paid part: its stock goes back on the shelf (one ``return``
     movement per line) and the part is flagged ``refund_due`` for administrators, who
@@ -324,6 +344,16 @@ def cancel_paid_part(part_id: int, actor: str, reason: str, now=None) -> Facilit
     part.refund_due = True
     part.cancel_reason = reason
     part.cancelled_at = now
+    post(
+        "part_cancelled",
+        "facility_order",
+        part.id,
+        postings.part_cancelled(part.id),
+        order_id=order.id,
+        memo=reason,
+        actor=actor,
+        now=now,
+    )
     lines = db.session.execute(
         select(OrderLine.product_id, OrderLine.quantity)
         .where(OrderLine.facility_order_id == part.id)

@@ -6,11 +6,11 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 
 from shop.accounts.limiter import limiter, login_limit
+from shop.bank_account import bank_account
 from shop.orders import bp
 from shop.orders import services as orders
 from shop.orders.forms import LookupForm
 from shop.orders.labels import ORDER_STATUS_LABELS, PART_STATUS_LABELS
-from shop.payments.bank_transfer import bank_account
 from shop.shipping.services import COURIER_NAMES
 
 

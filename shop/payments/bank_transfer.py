@@ -6,12 +6,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from shop.extensions import db
 from shop.orders import services as orders
-from shop.payments.audit import set_status
+from shop.orders.models import PAYABLE_ORDER_STATUSES, Order
+from shop.payments import core
+from shop.payments.core import set_status
 from shop.payments.models import Payment
 from shop.sqltypes import utcnow
 
@@ -20,18 +21,6 @@ MAX_UNIQUE_CODE = 999
 
 class PaymentError(Exception):
     pass
-
-
-@dataclass(frozen=True)
-class BankAccount:
-    bank: str
-    number: str
-    holder: str
-
-
-def bank_account() -> BankAccount:
-    cfg = current_app.config
-    return BankAccount(cfg["BANK_NAME"], cfg["BANK_ACCOUNT_NUMBER"], cfg["BANK_ACCOUNT_HOLDER"])
 
 
 def _taken_amounts(total: int) -> set[int]:
@@ -70,13 +59,14 @@ def open_bank_transfer(order_id: int, total: int, attempts: int = 5) -> Payment:
     raise PaymentError("could not reserve a unique amount code")
 
 
-def close_pending_payments(order_id: int, now: datetime) -> None:
-    db.session.execute(
-        update(Payment)
-        .where(Payment.order_id == order_id, Payment.status == "pending")
-        .values(status="expired", updated_at=now)
-        .execution_options(synchronize_session=False)
+@orders.order_closed.connect
+def close_pending_payments(order: Order, *, actor: str, reason: str, now: datetime) -> None:
+    """An unpaid order closed: each of its pending payments expires, audited."""
+    pending = db.session.scalars(
+        select(Payment).where(Payment.order_id == order.id, Payment.status == "pending")
     )
+    for payment in pending:
+        set_status(payment, "expired", actor, f"order {order.status}: {reason}", now=now)
 
 
 @dataclass
@@ -100,8 +90,10 @@ def confirm_bank_transfer(
     now = now or utcnow()
     if amount <= 0:
         raise PaymentError("amount must be positive")
+    if reference and core.reference_taken(f"bank:{reference}"):
+        raise PaymentError(f"bank reference {reference} is already recorded")
     order = orders.lock_order(order_id)
-    if order.status not in ("awaiting_payment", "expired"):
+    if order.status not in PAYABLE_ORDER_STATUSES:
         raise PaymentError(f"order {order.number} is {order.status}; nothing to confirm")
     payment = (
         db.session.execute(
@@ -119,14 +111,15 @@ def confirm_bank_transfer(
         )
         db.session.add(payment)
         db.session.flush()
-    payment.amount_received = amount
     payment.reference = reference
     payment.confirmed_by = actor
     ref = f" (ref {reference})" if reference else ""
+    money_ref = f"bank:{reference}" if reference else f"bank:payment-{payment.id}:{now.isoformat()}"
 
     if amount < order.total:
         payment.note = f"received {amount}, order total {order.total}"
         set_status(payment, "needs_review", actor, f"{payment.note}: below the total{ref}", now=now)
+        core.record_payment(payment, amount, money_ref, actor, paid_order=None, now=now)
         db.session.flush()
         return ConfirmResult(payment, False, "amount below the order total", "underpaid")
     if not orders.mark_paid(order, actor, f"bank transfer {amount} confirmed", now):
@@ -134,10 +127,14 @@ def confirm_bank_transfer(
         set_status(
             payment, "needs_review", actor, f"received {amount}; {payment.note}{ref}", now=now
         )
+        core.record_payment(payment, amount, money_ref, actor, paid_order=None, now=now)
         db.session.flush()
         return ConfirmResult(
             payment, False, "order expired and stock is gone; refund due", "stock_gone"
         )
     set_status(payment, "succeeded", actor, f"bank transfer {amount} confirmed{ref}", now=now)
+    core.record_payment(payment, amount, money_ref, actor, paid_order=order, now=now)
+    if amount > order.amount_due:
+        payment.note = f"received {amount}, {amount - order.amount_due} more than asked: refund"
     db.session.flush()
     return ConfirmResult(payment, True, "paid", "paid")

@@ -10,6 +10,7 @@ Both carry a ``user_message`` fit to show the buyer.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -256,7 +257,12 @@ def refund(payment_intent_id: str, amount_rupiah: int, idempotency_key: str) -> 
 
 
 def verify_webhook(raw_body: bytes, signature_header: str | None) -> stripe.Event:
-    """The event, if ``raw_body`` is signed with our webhook secret and recent enough."""
+    """The event, if ``raw_body`` is signed with our webhook secret and recent enough.
+
+    Stripe's library refuses a timestamp older than its tolerance; one too far in the
+    future (a replay signed with a skewed or forged clock) is refused here the same way.
+    """
+    _refuse_future_timestamp(signature_header)
     try:
         return stripe.Webhook.construct_event(
             raw_body,
@@ -266,3 +272,16 @@ def verify_webhook(raw_body: bytes, signature_header: str | None) -> stripe.Even
         )
     except (stripe.SignatureVerificationError, ValueError) as error:
         raise WebhookSignatureInvalid(str(error)) from error
+
+
+def _refuse_future_timestamp(signature_header: str | None) -> None:
+    tolerance = stripe.Webhook.DEFAULT_TOLERANCE
+    for item in (signature_header or "").split(","):
+        key, _sep, value = item.strip().partition("=")
+        if key == "t":
+            try:
+                stamp = int(value)
+            except ValueError:
+                raise WebhookSignatureInvalid("timestamp is not a number") from None
+            if stamp > time.time() + tolerance:
+                raise WebhookSignatureInvalid("timestamp is in the future")

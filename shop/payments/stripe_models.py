@@ -26,7 +26,6 @@ class StripeCheckout(db.Model):
     __table_args__ = (
         CheckConstraint(f"session_status IN {SESSION_STATUSES!r}", name="session_status_known"),
         CheckConstraint("amount > 0", name="amount_positive"),
-        CheckConstraint("refunded_amount >= 0", name="refunded_nonnegative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,7 +41,6 @@ class StripeCheckout(db.Model):
     currency_reported: Mapped[str | None] = mapped_column(String(3))
     fee: Mapped[int | None] = mapped_column(Integer)
     net: Mapped[int | None] = mapped_column(Integer)
-    refunded_amount: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     refund_due: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -78,6 +76,9 @@ class StripeRefund(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id"), index=True)
+    facility_order_id: Mapped[int | None] = mapped_column(ForeignKey("facility_order.id"))
+    whole: Mapped[bool] = mapped_column(Boolean, default=False)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     amount: Mapped[int] = mapped_column(Integer)
@@ -86,18 +87,3 @@ class StripeRefund(db.Model):
     reason: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
-class PaymentChange(db.Model):
-    """One change of a payment (status or flags): who, when, why, from which event."""
-
-    __tablename__ = "payment_change"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    actor: Mapped[str] = mapped_column(String(80))
-    reason: Mapped[str] = mapped_column(String(300), default="")
-    stripe_event_id: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

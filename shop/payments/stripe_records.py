@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.orders.models import Order
-from shop.payments.audit import set_status
-from shop.payments.models import Payment
-from shop.payments.stripe_models import PaymentChange, StripeCheckout
+from shop.payments.core import set_status
+from shop.payments.models import Payment, PaymentChange
+from shop.payments.stripe_models import StripeCheckout
 from shop.sqltypes import utcnow
 
 # Forward-only: a payment never moves to a lower rank (money received beats "expired").

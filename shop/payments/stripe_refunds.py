@@ -1,10 +1,10 @@
 """Refunds of card payments through Stripe, and the administrators' review list.
 
-A refund is reserved first (a ``requested`` row under the idempotency key, checked
-against what was paid minus what is refunded or already requested), then asked of
-Stripe with the same key, then recorded. Calling again with the same key never
-refunds twice: it finishes a refund left half-way (Stripe replays its answer) or
-returns the finished one.
+A refund is reserved first (a ``requested`` row under the idempotency key, checked by
+:func:`shop.payments.refunds.check` against what may be given back, less refunds already
+requested), then asked of Stripe with the same key, then recorded through the payment
+core. Calling again with the same key never refunds twice: it finishes a refund left
+half-way (Stripe replays its answer) or returns the finished one.
 """
 
 from __future__ import annotations
@@ -18,66 +18,53 @@ from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.orders import services as orders
 from shop.orders.models import Order
+from shop.payments import refunds
 from shop.payments import stripe_gateway as gateway
+from shop.payments.core import RefundError
 from shop.payments.models import Payment
 from shop.payments.stripe_models import StripeCheckout, StripeRefund
-from shop.payments.stripe_records import payment_of
-from shop.payments.stripe_webhooks import apply_refund
 from shop.sqltypes import utcnow
 
-
-class RefundNotAllowed(Exception):
-    pass
+RefundNotAllowed = RefundError
 
 
-def refundable_amount(checkout: StripeCheckout) -> int:
-    """What was received minus what is refunded or being refunded."""
-    requested = db.session.execute(
-        select(func.coalesce(func.sum(StripeRefund.amount), 0)).where(
-            StripeRefund.payment_id == checkout.payment_id, StripeRefund.status == "requested"
+def requested_amount(payment_id: int) -> int:
+    """Refunds asked of Stripe and not answered yet."""
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(StripeRefund.amount), 0)).where(
+                StripeRefund.payment_id == payment_id, StripeRefund.status == "requested"
+            )
         )
-    ).scalar_one()
-    return (checkout.amount_reported or 0) - checkout.refunded_amount - requested
+    )
 
 
-def _checkout_of_payment(payment_id: int) -> StripeCheckout:
-    checkout = db.session.execute(
-        select(StripeCheckout)
-        .where(StripeCheckout.payment_id == payment_id)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if checkout is None:
-        raise RefundNotAllowed("not a card payment")
-    return checkout
-
-
-def _reserve(payment_id: int, amount: int, actor: str, reason: str, key: str) -> StripeRefund:
+def _reserve(request: refunds.RefundRequest, actor: str, key: str) -> StripeRefund:
     inventory.begin_write()
     try:
         existing = db.session.execute(
             select(StripeRefund).where(StripeRefund.idempotency_key == key)
         ).scalar_one_or_none()
         if existing is not None:
-            if existing.payment_id != payment_id or existing.amount != amount:
-                raise RefundNotAllowed("idempotency key already used for another refund")
+            if existing.amount != request.amount or existing.order_id != request.order_id:
+                raise RefundError("idempotency key already used for another refund", "key")
             db.session.commit()
             return existing
-        checkout = _checkout_of_payment(payment_id)
-        orders.lock_order(checkout.order_id)  # serialises with webhooks about this order
-        payment = payment_of(checkout)
-        if payment.status not in ("succeeded", "needs_review") or not checkout.payment_intent_id:
-            raise RefundNotAllowed(f"payment is {payment.status}; nothing to refund")
-        if amount <= 0 or amount > refundable_amount(checkout):
-            raise RefundNotAllowed(
-                f"refund of {amount} is above the {refundable_amount(checkout)} still refundable"
-            )
+        orders.lock_order(request.order_id)  # serialises with webhooks about this order
+        payment = refunds.check(request)
+        pending = requested_amount(payment.id)
+        if pending:
+            raise RefundError(f"a refund of {pending} is still being made", "pending", pending)
         refund = StripeRefund(
-            payment_id=payment_id,
+            payment_id=payment.id,
+            order_id=request.order_id,
+            facility_order_id=request.part_id,
+            whole=request.whole,
             idempotency_key=key,
-            amount=amount,
+            amount=request.amount,
             status="requested",
             actor=actor,
-            reason=reason[:300],
+            reason=request.reason[:300],
         )
         db.session.add(refund)
         db.session.commit()
@@ -87,28 +74,26 @@ def _reserve(payment_id: int, amount: int, actor: str, reason: str, key: str) ->
         raise
 
 
-def refund_card_payment(
-    payment_id: int,
-    amount: int,
+def refund_by_card(
+    request: refunds.RefundRequest,
     actor: str,
-    reason: str,
     idempotency_key: str,
     now: datetime | None = None,
 ) -> StripeRefund:
-    """Refund ``amount`` rupiah of a card payment (whole or partial), exactly once per key.
+    """Refund through Stripe, exactly once per key; commits on its own around the call.
 
-    Raises :class:`RefundNotAllowed`, or ``PaymentProviderError`` / ``…Unavailable`` with
-    the refund left ``requested`` (call again with the same key to finish it).
+    Raises :class:`RefundError`, or ``PaymentProviderError`` / ``…Unavailable`` with the
+    refund left ``requested`` (call again with the same key to finish it).
     """
     now = now or utcnow()
-    refund = _reserve(payment_id, amount, actor, reason, idempotency_key)
+    refund = _reserve(request, actor, idempotency_key)
     if refund.status != "requested":
         return refund
-    checkout = _checkout_of_payment(payment_id)
+    checkout = _checkout_of_payment(refund.payment_id)
     pi, refund_row_id = checkout.payment_intent_id, refund.id
     db.session.commit()
     try:
-        result = gateway.refund(pi, amount, idempotency_key)
+        result = gateway.refund(pi, request.amount, idempotency_key)
     except gateway.PaymentProviderUnavailable:
         raise
     except gateway.PaymentProviderError:
@@ -116,17 +101,26 @@ def refund_card_payment(
         raise
     inventory.begin_write()
     try:
-        checkout = _checkout_of_payment(payment_id)
-        orders.lock_order(checkout.order_id)
+        orders.lock_order(request.order_id)
         refund = db.session.get(StripeRefund, refund_row_id, populate_existing=True)
         if refund.status == "requested":
             refund.status, refund.refund_id = "succeeded", result.id
-            apply_refund(checkout, amount, actor, reason, now=now)
+            payment = db.session.get(Payment, refund.payment_id, populate_existing=True)
+            refunds.record(request, payment, result.id, actor, now)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return refund
+
+
+def _checkout_of_payment(payment_id: int) -> StripeCheckout:
+    checkout = db.session.execute(
+        select(StripeCheckout).where(StripeCheckout.payment_id == payment_id)
+    ).scalar_one_or_none()
+    if checkout is None or not checkout.payment_intent_id:
+        raise RefundError("not a card payment", "no_card")
+    return checkout
 
 
 def _mark_failed(refund_id: int) -> None:

@@ -20,18 +20,20 @@ from sqlalchemy.exc import IntegrityError
 from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.orders import services as orders
-from shop.orders.models import Order
+from shop.orders.models import PAYABLE_ORDER_STATUSES, Order
+from shop.payments import core, refunds
 from shop.payments import stripe_gateway as gateway
-from shop.payments.stripe_models import StripeCheckout, StripeEvent, StripeRefund
+from shop.payments.stripe_models import StripeCheckout, StripeEvent
 from shop.payments.stripe_records import (
     STATUS_RANK,
     checkout_by_payment_intent,
+    checkout_by_session,
     flag_for_review,
     from_timestamp,
     payment_of,
-    record_session,
     set_status,
 )
+from shop.payments.stripe_refunds import requested_amount
 from shop.sqltypes import utcnow
 
 ACTOR = "stripe"
@@ -75,10 +77,15 @@ def handle_event(event: dict, now: datetime | None = None) -> WebhookResult:
             return WebhookResult(200, "duplicate event: already handled")
         handler = HANDLERS.get(row.type)
         ctx = _Context(event["id"], row, now)
+        obj = event["data"]["object"]
         if handler is None:
             outcome = "ignored: event type not handled"
         else:
-            outcome = handler(event["data"]["object"], ctx)
+            try:
+                with db.session.begin_nested():
+                    outcome = handler(obj, ctx)
+            except Mismatch as error:
+                outcome = _on_mismatch(obj, ctx, error)
         row.outcome = outcome[:300]
         db.session.commit()
     except UnknownOrder as error:
@@ -95,37 +102,67 @@ def handle_event(event: dict, now: datetime | None = None) -> WebhookResult:
 # -- helpers -----------------------------------------------------------------------------
 
 
-def _order_of_session(session: dict) -> Order:
-    metadata = session.get("metadata") or {}
-    try:
-        order_id = int(metadata.get("order_id", ""))
-    except ValueError:
-        raise UnknownOrder(session.get("id")) from None
-    try:
-        order = orders.lock_order(order_id)
-    except orders.OrderNotFound:
-        raise UnknownOrder(order_id) from None
-    if session.get("client_reference_id") not in (None, order.number):
-        raise UnknownOrder(f"{order_id}: reference {session.get('client_reference_id')}")
-    return order
+class Mismatch(Exception):
+    """The event's ids, reference or amount disagree with what the shop stored."""
 
 
 def _checkout_of_session(session: dict, ctx: _Context) -> tuple[Order, StripeCheckout]:
-    order = _order_of_session(session)
-    checkout, _ = record_session(
-        order,
-        session["id"],
-        order.total,
-        from_timestamp(session.get("expires_at")) or ctx.now,
+    """Bind the event to our records by the Stripe ids we stored, never by metadata alone.
+
+    The session id must be one we recorded (else :class:`UnknownOrder`: nothing is
+    recorded and Stripe retries). Its order reference, metadata and PaymentIntent must
+    agree with that record; when they do not, the checkout goes to review and the event
+    pays nothing.
+    """
+    checkout = checkout_by_session(str(session.get("id") or ""))
+    if checkout is None:
+        raise UnknownOrder(f"Checkout Session {session.get('id')!r} was not opened by the shop")
+    order = orders.lock_order(checkout.order_id)
+    ctx.row.order_id = order.id
+    ctx.row.payment_id = checkout.payment_id
+    metadata = session.get("metadata") or {}
+    problems = []
+    if str(metadata.get("order_id", order.id)) != str(order.id):
+        problems.append(f"metadata names order {metadata.get('order_id')!r}")
+    if session.get("client_reference_id") not in (None, order.number):
+        problems.append(f"reference {session.get('client_reference_id')!r}")
+    pi = session.get("payment_intent")
+    if pi and checkout.payment_intent_id and pi != checkout.payment_intent_id:
+        problems.append(f"PaymentIntent {pi!r}, stored {checkout.payment_intent_id!r}")
+    if problems:
+        raise Mismatch(f"event disagrees with order {order.number}: " + "; ".join(problems))
+    if pi and not checkout.payment_intent_id:
+        if checkout_by_payment_intent(pi) is not None:
+            raise Mismatch(f"PaymentIntent {pi!r} belongs to another checkout")
+        checkout.payment_intent_id = pi
+    return order, checkout
+
+
+def _on_mismatch(session: dict, ctx: _Context, error: Mismatch) -> str:
+    """A known session whose event disagrees: review, and the money (if any) pays nothing."""
+    checkout = checkout_by_session(str(session.get("id") or ""))
+    ctx.row.order_id, ctx.row.payment_id = checkout.order_id, checkout.payment_id
+    payment = payment_of(checkout)
+    reason = str(error)
+    flag_for_review(
+        checkout,
+        payment,
+        reason,
         ACTOR,
+        refund_due=_paid_in_idr(session),
+        keep_status=payment.status in ("succeeded", "refunded"),
         event_id=ctx.event_id,
         now=ctx.now,
     )
-    ctx.row.order_id = order.id
-    ctx.row.payment_id = checkout.payment_id
-    if session.get("payment_intent") and not checkout.payment_intent_id:
-        checkout.payment_intent_id = session["payment_intent"]
-    return order, checkout
+    return f"review: {reason}"
+
+
+def _paid_in_idr(session: dict) -> bool:
+    return session.get("payment_status") == "paid" and session.get("currency") == gateway.CURRENCY
+
+
+def _money_ref(checkout: StripeCheckout, session: dict) -> str:
+    return str(checkout.payment_intent_id or session.get("payment_intent") or session["id"])
 
 
 def _settle(order: Order, checkout: StripeCheckout, session: dict, ctx: _Context) -> str:
@@ -133,6 +170,8 @@ def _settle(order: Order, checkout: StripeCheckout, session: dict, ctx: _Context
     payment = payment_of(checkout)
     if STATUS_RANK[payment.status] >= STATUS_RANK["succeeded"]:
         return f"already {payment.status}"
+    if core.received(payment.id):
+        return "money already recorded"
     currency = str(session.get("currency") or "")
     reported = session.get("amount_total")
     checkout.currency_reported = currency[:3]
@@ -148,14 +187,26 @@ def _settle(order: Order, checkout: StripeCheckout, session: dict, ctx: _Context
         return reason
     if amount is None or amount != checkout.amount or checkout.amount != order.total:
         reason = f"amount mismatch: Stripe reports {reported} (hundredths), order {order.total}"
-        flag_for_review(checkout, payment, reason, ACTOR, event_id=ctx.event_id, now=ctx.now)
+        flag_for_review(
+            checkout,
+            payment,
+            reason,
+            ACTOR,
+            refund_due=bool(amount),
+            event_id=ctx.event_id,
+            now=ctx.now,
+        )
+        if amount:
+            money_ref = _money_ref(checkout, session)
+            core.record_payment(payment, amount, money_ref, ACTOR, paid_order=None, now=ctx.now)
         return reason
-    payment.amount_received = amount
-    if order.status not in ("awaiting_payment", "expired"):
+    money_ref = _money_ref(checkout, session)
+    if order.status not in PAYABLE_ORDER_STATUSES:
         reason = f"paid by card but the order is already {order.status}: refund due"
         flag_for_review(
             checkout, payment, reason, ACTOR, refund_due=True, event_id=ctx.event_id, now=ctx.now
         )
+        core.record_payment(payment, amount, money_ref, ACTOR, paid_order=None, now=ctx.now)
         return reason
     pi = session.get("payment_intent") or ""
     if not orders.mark_paid(order, ACTOR, f"card payment {pi} ({session['id']})", ctx.now):
@@ -163,10 +214,12 @@ def _settle(order: Order, checkout: StripeCheckout, session: dict, ctx: _Context
         flag_for_review(
             checkout, payment, reason, ACTOR, refund_due=True, event_id=ctx.event_id, now=ctx.now
         )
+        core.record_payment(payment, amount, money_ref, ACTOR, paid_order=None, now=ctx.now)
         return reason
     set_status(
         payment, "succeeded", ACTOR, f"paid {amount} IDR", event_id=ctx.event_id, now=ctx.now
     )
+    core.record_payment(payment, amount, money_ref, ACTOR, paid_order=order, now=ctx.now)
     return "order paid"
 
 
@@ -251,22 +304,21 @@ def _expired(session: dict, ctx: _Context) -> str:
 
 
 def _charge_refunded(charge: dict, ctx: _Context) -> str:
+    """Refunds made in Stripe's dashboard (ours are recorded when Stripe answers)."""
     checkout = checkout_by_payment_intent(str(charge.get("payment_intent") or ""))
     if checkout is None:
         return "refund of a payment we do not know: ignored"
+    order = orders.lock_order(checkout.order_id)
     ctx.row.payment_id, ctx.row.order_id = checkout.payment_id, checkout.order_id
     total = gateway.from_stripe_amount(int(charge.get("amount_refunded") or 0), exact=False)
-    pending = sum(
-        r.amount
-        for r in db.session.query(StripeRefund).filter(
-            StripeRefund.payment_id == checkout.payment_id, StripeRefund.status == "requested"
-        )
-    )
-    new = total - checkout.refunded_amount - pending
+    payment = payment_of(checkout)
+    new = total - core.refunded(payment.id) - requested_amount(payment.id)
     if new <= 0:
         return "refund already recorded"
-    apply_refund(checkout, new, ACTOR, "refunded in Stripe", event_id=ctx.event_id, now=ctx.now)
-    return f"refund of {new} IDR recorded"
+    recorded = refunds.record_outside_refund(
+        order, payment, new, ctx.event_id, ACTOR, "refunded in Stripe", ctx.now
+    )
+    return f"refund of {recorded} IDR recorded"
 
 
 def _dispute_created(dispute: dict, ctx: _Context) -> str:
@@ -275,15 +327,32 @@ def _dispute_created(dispute: dict, ctx: _Context) -> str:
         return "dispute on a payment we do not know: ignored"
     ctx.row.payment_id, ctx.row.order_id = checkout.payment_id, checkout.order_id
     checkout.disputed = True
+    payment = payment_of(checkout)
     reason = f"dispute opened ({dispute.get('reason', 'unknown')}): respond in Stripe"
     flag_for_review(
-        checkout,
-        payment_of(checkout),
-        reason,
-        ACTOR,
-        keep_status=True,
-        event_id=ctx.event_id,
-        now=ctx.now,
+        checkout, payment, reason, ACTOR, keep_status=True, event_id=ctx.event_id, now=ctx.now
+    )
+    amount = gateway.from_stripe_amount(int(dispute.get("amount") or 0), exact=False)
+    if amount > 0:
+        core.record_dispute(payment, amount, f"{dispute.get('id')}:opened", now=ctx.now)
+    return reason
+
+
+def _dispute_closed(dispute: dict, ctx: _Context) -> str:
+    checkout = checkout_by_payment_intent(str(dispute.get("payment_intent") or ""))
+    if checkout is None:
+        return "dispute on a payment we do not know: ignored"
+    ctx.row.payment_id, ctx.row.order_id = checkout.payment_id, checkout.order_id
+    status = str(dispute.get("status") or "")
+    payment = payment_of(checkout)
+    if status == "won":
+        amount = gateway.from_stripe_amount(int(dispute.get("amount") or 0), exact=False)
+        if amount > 0:
+            core.record_dispute(payment, amount, f"{dispute.get('id')}:won", won=True, now=ctx.now)
+    checkout.disputed = False
+    reason = f"dispute closed: {status or 'unknown'}"
+    flag_for_review(
+        checkout, payment, reason, ACTOR, keep_status=True, event_id=ctx.event_id, now=ctx.now
     )
     return reason
 
@@ -295,47 +364,11 @@ HANDLERS: dict[str, Callable[[dict, _Context], str]] = {
     "checkout.session.expired": _expired,
     "charge.refunded": _charge_refunded,
     "charge.dispute.created": _dispute_created,
+    "charge.dispute.closed": _dispute_closed,
 }
 
 
-# -- shared with the refund service ------------------------------------------------------
-
-
-def apply_refund(
-    checkout: StripeCheckout,
-    amount: int,
-    actor: str,
-    reason: str,
-    *,
-    event_id: str | None = None,
-    now: datetime | None = None,
-) -> None:
-    """Record ``amount`` returned on a card payment (and on its order if it was paid)."""
-    now = now or utcnow()
-    payment = payment_of(checkout)
-    checkout.refunded_amount += amount
-    whole = checkout.refunded_amount >= (checkout.amount_reported or checkout.amount)
-    if payment.status == "succeeded":
-        orders.record_refund(checkout.order_id, amount, actor, reason, now)
-    if whole:
-        checkout.refund_due = False
-        set_status(
-            payment,
-            "refunded",
-            actor,
-            f"{reason}: {amount} IDR, now whole",
-            event_id=event_id,
-            now=now,
-        )
-    else:
-        set_status(
-            payment,
-            payment.status,
-            actor,
-            f"{reason}: {amount} IDR (partial)",
-            event_id=event_id,
-            now=now,
-        )
+# -- after the commit ----------------------------------------------------------------------
 
 
 def record_fee_and_net(checkout_id: int) -> None:
@@ -355,6 +388,13 @@ def record_fee_and_net(checkout_id: int) -> None:
         checkout = db.session.get(StripeCheckout, checkout_id, populate_existing=True)
         checkout.charge_id = facts.charge_id
         checkout.fee, checkout.net = facts.fee, facts.net
+        if facts.fee:
+            payment = payment_of(checkout)
+            try:
+                with db.session.begin_nested():
+                    core.record_fee(payment, facts.fee, f"fee:{facts.charge_id or pi}")
+            except core.DuplicateReference:
+                pass  # recorded already (a replayed lookup)
         db.session.commit()
     except Exception:
         db.session.rollback()

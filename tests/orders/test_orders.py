@@ -14,6 +14,8 @@ from shop.orders import numbers
 from shop.orders import services as orders
 from shop.orders.models import FacilityOrder, Order, OrderEvent
 from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
+from shop.payments import refunds
+from shop.payments.core import RefundError
 from shop.payments.models import Payment
 from shop.sqltypes import utcnow
 
@@ -157,8 +159,21 @@ def test_status_machine_refuses_what_is_not_allowed(app):
         write(lambda: orders.cancel_order(order.id, "buyer", "again"))
     with pytest.raises(PaymentError):
         write(lambda: confirm_bank_transfer(order.id, order.amount_due, "admin:1"))
-    with pytest.raises(orders.TransitionError):
-        write(lambda: orders.record_refund(order.id, 1000, "admin:1", "no"))
+    with pytest.raises(RefundError):  # nothing was paid, nothing goes back
+        write(lambda: refunds.refund_by_bank(_bank_refund(order.id, 1000), "admin:1"))
+
+
+def _bank_refund(order_id, amount, part_id=None, ref="TRF1", **kw):
+    return refunds.RefundRequest(
+        order_id,
+        amount,
+        "bank_transfer",
+        "test",
+        part_id=part_id,
+        reference=ref,
+        refund_account="BCA 123 Siti",
+        **kw,
+    )
 
 
 def test_fulfilment_per_part_with_tracking_and_refunds(app, client):
@@ -184,12 +199,20 @@ def test_fulfilment_per_part_with_tracking_and_refunds(app, client):
     write(lambda: orders.mark_part_delivered(first, "staff:1"))
     with pytest.raises(orders.TransitionError):
         write(lambda: orders.mark_part_delivered(second, "staff:1"))
-    write(lambda: orders.record_refund(order.id, 10_000, "admin:1", "scratch"))
+    write(lambda: refunds.refund_by_bank(_bank_refund(order.id, 10_000, first), "admin:1"))
     assert db.session.get(Order, order.id).status == "partially_refunded"
     rest = order.amount_due - 10_000
-    with pytest.raises(orders.TransitionError):
-        write(lambda: orders.record_refund(order.id, rest + 1, "admin:1", "too much"))
-    write(lambda: orders.record_refund(order.id, rest, "admin:1", "all"))
+    with pytest.raises(RefundError):
+        write(
+            lambda: refunds.refund_by_bank(
+                _bank_refund(order.id, rest + 1, whole=True, ref="T2"), "admin:1"
+            )
+        )
+    write(
+        lambda: refunds.refund_by_bank(
+            _bank_refund(order.id, rest, whole=True, ref="T3"), "admin:1"
+        )
+    )
     assert db.session.get(Order, order.id).status == "refunded"
 
 

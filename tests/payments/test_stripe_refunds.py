@@ -6,12 +6,33 @@ import pytest
 from sqlalchemy import func, select
 
 from shop.extensions import db
-from shop.orders.models import Order
+from shop.orders.models import FacilityOrder, Order
+from shop.payments import core, refunds
 from shop.payments import stripe_gateway as gw
 from shop.payments.models import Payment
 from shop.payments.stripe_models import StripeCheckout, StripeRefund
-from shop.payments.stripe_refunds import RefundNotAllowed, refund_card_payment
+from shop.payments.stripe_refunds import RefundNotAllowed, refund_by_card
 from shop.payments.stripe_webhooks import handle_event
+
+
+def refund_card_payment(payment_id, amount, actor, reason, key, *, whole=False):
+    """Refund ``amount`` of the order's first part (or everything) back to the card."""
+    db.session.commit()
+    order_id = db.session.get(Payment, payment_id).order_id
+    part_id = db.session.scalar(
+        select(FacilityOrder.id)
+        .where(FacilityOrder.order_id == order_id)
+        .order_by(FacilityOrder.id)
+    )
+    request = refunds.RefundRequest(
+        order_id, amount, "card", reason, part_id=None if whole else part_id, whole=whole
+    )
+    return refund_by_card(request, actor, key)
+
+
+def refunded(order) -> int:
+    db.session.commit()
+    return core.refunded(order_id=order.id)
 
 
 def _checkout(order) -> StripeCheckout:
@@ -43,14 +64,14 @@ def test_partial_then_whole_refund(fake_stripe, paid_order):
 
     refund_card_payment(payment_id, 100_000, "admin@kb", "one item broken", "rf-1")
     order, checkout, payment = _state(paid_order)
-    assert (order.status, order.refunded_amount) == ("partially_refunded", 100_000)
-    assert checkout.refunded_amount == 100_000 and payment.status == "succeeded"
+    assert (order.status, refunded(order)) == ("partially_refunded", 100_000)
+    assert core.refunded(payment.id) == 100_000 and payment.status == "succeeded"
     (call,) = fake_stripe.calls("POST", "/v1/refunds")
     assert call.params["amount"] == "10000000" and call.idempotency_key == "rf-1"
 
-    refund_card_payment(payment_id, total - 100_000, "admin@kb", "rest", "rf-2")
+    refund_card_payment(payment_id, total - 100_000, "admin@kb", "rest", "rf-2", whole=True)
     order, checkout, payment = _state(paid_order)
-    assert (order.status, order.refunded_amount) == ("refunded", total)
+    assert (order.status, refunded(order)) == ("refunded", total)
     assert payment.status == "refunded"
     charge = next(iter(fake_stripe.charges.values()))
     assert charge["amount_refunded"] == total * 100
@@ -60,13 +81,19 @@ def test_refund_never_above_what_was_paid(fake_stripe, paid_order):
     payment_id = _checkout(paid_order).payment_id
     with pytest.raises(RefundNotAllowed):
         refund_card_payment(payment_id, paid_order.total + 1, "admin@kb", "too much", "rf-x")
-    refund_card_payment(payment_id, paid_order.total - 1_000, "admin@kb", "most", "rf-a")
+    with pytest.raises(RefundNotAllowed):
+        refund_card_payment(
+            payment_id, paid_order.total + 1, "admin@kb", "too much", "rf-y", whole=True
+        )
+    first_part = refunds.options(paid_order.id).parts[0]
+    held = first_part[2]  # what the first part's facility is owed: all it can give back
+    refund_card_payment(payment_id, held - 1_000, "admin@kb", "most", "rf-a")
     with pytest.raises(RefundNotAllowed):
         refund_card_payment(payment_id, 1_001, "admin@kb", "over", "rf-b")
     with pytest.raises(RefundNotAllowed):
         refund_card_payment(payment_id, 0, "admin@kb", "zero", "rf-c")
     assert len(fake_stripe.refunds) == 1
-    assert _state(paid_order)[0].refunded_amount == paid_order.total - 1_000
+    assert refunded(paid_order) == held - 1_000
 
 
 def test_refund_is_idempotent_per_key(fake_stripe, paid_order):
@@ -75,7 +102,7 @@ def test_refund_is_idempotent_per_key(fake_stripe, paid_order):
     again = refund_card_payment(payment_id, 50_000, "admin@kb", "r", "rf-same")
     assert again.id == first.id and again.refund_id == first.refund_id
     assert len(fake_stripe.refunds) == 1
-    assert _state(paid_order)[0].refunded_amount == 50_000
+    assert refunded(paid_order) == 50_000
     with pytest.raises(RefundNotAllowed):
         refund_card_payment(payment_id, 60_000, "admin@kb", "r", "rf-same")
 
@@ -95,7 +122,7 @@ def test_refund_left_half_way_by_an_outage_finishes_with_the_same_key(
     fake_stripe.up()
     done = refund_card_payment(payment_id, 70_000, "admin@kb", "r", "rf-outage")
     assert done.status == "succeeded"
-    assert _state(paid_order)[0].refunded_amount == 70_000
+    assert refunded(paid_order) == 70_000
     assert len(fake_stripe.refunds) == 1
 
 
@@ -104,7 +131,7 @@ def test_charge_refunded_webhook_after_our_refund_changes_nothing(fake_stripe, p
     refund_card_payment(payment_id, 80_000, "admin@kb", "r", "rf-w")
     (event,) = fake_stripe.events_of("charge.refunded")
     assert handle_event(event).outcome == "refund already recorded"
-    assert _state(paid_order)[0].refunded_amount == 80_000
+    assert refunded(paid_order) == 80_000
 
 
 def test_refund_made_in_the_stripe_dashboard_is_recorded_once(fake_stripe, paid_order):
@@ -116,8 +143,8 @@ def test_refund_made_in_the_stripe_dashboard_is_recorded_once(fake_stripe, paid_
     assert handle_event(event).outcome == "duplicate event: already handled"
     again = fake_stripe.event("charge.refunded", charge)  # a second notice, new event id
     assert handle_event(again).outcome == "refund already recorded"
-    order, checkout, _payment = _state(paid_order)
-    assert order.refunded_amount == 30_000 and checkout.refunded_amount == 30_000
+    order, _checkout_row, payment = _state(paid_order)
+    assert refunded(order) == 30_000 and core.refunded(payment.id) == 30_000
 
 
 def test_late_payment_flagged_for_refund_is_refunded_without_touching_the_order(
@@ -136,8 +163,10 @@ def test_late_payment_flagged_for_refund_is_refunded_without_touching_the_order(
     place({products[0].id: 1})
     handle_event(fake_stripe.complete(_checkout(order).session_id))
     (item,) = review_list()
-    refund_card_payment(item.payment.id, order.total, "admin@kb", "stock gone", "rf-late")
+    request = refunds.RefundRequest(order.id, order.total, "card", "stock gone")
+    refund_by_card(request, "admin@kb", "rf-late")
     order, checkout, payment = _state(order)
-    assert order.status == "expired" and order.refunded_amount == 0
+    assert order.status == "expired" and refunded(order) == order.total
+    assert core.refunds_due(order.id) == 0
     assert payment.status == "refunded" and checkout.refund_due is False
     assert db.session.scalar(select(func.count()).select_from(StripeRefund)) == 1

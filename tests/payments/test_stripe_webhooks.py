@@ -14,7 +14,8 @@ from shop.orders import services as orders
 from shop.orders.models import Order, OrderEvent
 from shop.payments import stripe_gateway as gw
 from shop.payments.models import Payment
-from shop.payments.stripe_models import PaymentChange, StripeCheckout, StripeEvent
+from shop.payments.models import PaymentChange
+from shop.payments.stripe_models import StripeCheckout, StripeEvent
 from shop.payments.stripe_records import record_session
 from shop.payments.stripe_refunds import review_list
 
@@ -267,16 +268,20 @@ def test_completed_arriving_before_the_shop_recorded_the_session(client, fake_st
         cancel_url="http://shop.test/no",
         idempotency_key="early-1",
     )
-    response = post(client, fake_stripe, fake_stripe.complete(session.id))
+    event = fake_stripe.complete(session.id)
+    # An unknown session binds to nothing, whatever its metadata says: nothing is paid or
+    # recorded, and Stripe is told to retry.
+    response = post(client, fake_stripe, event)
+    assert response.status_code == 404
+    assert fresh(Order, order.id).status == "awaiting_payment"
+    assert count(StripeEvent) == 0 and count(Payment) == 0
+
+    # The buyer's request now records the session; Stripe's retry then pays the order.
+    record_session(fresh(Order, order.id), session.id, order.total, session.expires_at, "buyer")
+    db.session.commit()
+    response = post(client, fake_stripe, event)
     assert response.get_json()["outcome"] == "order paid"
     assert fresh(Order, order.id).status == "paid"
-
-    # The buyer's request now records the same session: it finds the webhook's rows.
-    checkout, created = record_session(
-        fresh(Order, order.id), session.id, order.total, session.expires_at, "buyer"
-    )
-    db.session.commit()
-    assert created is False and checkout.session_status == "complete"
     assert count(StripeCheckout) == 1 and count(Payment) == 1
 
 

@@ -1,0 +1,119 @@
+"""The ledger's oracle: does the money add up? Grouped queries, no per-order loops."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import case, func, select
+
+from shop.extensions import db
+from shop.ledger.models import Account, JournalEntry, Posting
+from shop.ledger.services import FACILITY_ACCOUNTS
+from shop.orders.models import PAID_ORDER_STATUSES, FacilityOrder, Order
+from shop.payments.models import PaymentTransaction
+
+CASH = ("bank", "stripe")
+SIGNED = {"capture": 1, "refund": -1, "fee": -1, "dispute": -1, "dispute_reversal": 1}
+
+
+def problems() -> list[str]:
+    """Every difference found, each naming what it is about; empty when all adds up."""
+    found: list[str] = []
+    total = db.session.scalar(select(func.coalesce(func.sum(Posting.amount), 0)))
+    if total:
+        found.append(f"trial balance is {total}, not 0")
+    unbalanced = db.session.execute(
+        select(JournalEntry.id, JournalEntry.kind, func.sum(Posting.amount))
+        .join(Posting, Posting.entry_id == JournalEntry.id)
+        .group_by(JournalEntry.id, JournalEntry.kind)
+        .having(func.sum(Posting.amount) != 0)
+    ).all()
+    found += [f"entry {eid} ({kind}) does not balance: {diff}" for eid, kind, diff in unbalanced]
+    found += _cash_per_order()
+    found += _facility_payables()
+    return found
+
+
+def _numbers(order_ids) -> dict[int, str]:
+    ids = [i for i in order_ids if i is not None]
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Order.id, Order.number).where(Order.id.in_(ids))).all())
+
+
+def _cash_per_order() -> list[str]:
+    """Each order's money in the bank and at Stripe equals its payment rows."""
+    signed = case(
+        *(
+            (PaymentTransaction.kind == kind, PaymentTransaction.amount * sign)
+            for kind, sign in SIGNED.items()
+        )
+    )
+    record = dict(
+        db.session.execute(
+            select(PaymentTransaction.order_id, func.sum(signed)).group_by(
+                PaymentTransaction.order_id
+            )
+        ).all()
+    )
+    ledger = dict(
+        db.session.execute(
+            select(JournalEntry.order_id, func.sum(Posting.amount))
+            .join(Posting, Posting.entry_id == JournalEntry.id)
+            .join(Account, Account.id == Posting.account_id)
+            .where(Account.code.in_(CASH))
+            .group_by(JournalEntry.order_id)
+        ).all()
+    )
+    differ = {
+        order_id
+        for order_id in set(record) | set(ledger)
+        if int(record.get(order_id) or 0) != int(ledger.get(order_id) or 0)
+    }
+    numbers = _numbers(differ)
+    return [
+        f"order {numbers.get(oid, oid)}: payments say {int(record.get(oid) or 0)}, "
+        f"ledger cash says {int(ledger.get(oid) or 0)}"
+        for oid in sorted(differ, key=lambda i: (i is None, i or 0))
+    ]
+
+
+def _facility_payables() -> list[str]:
+    """What each paid part's facility is owed equals the shares copied onto the part, less
+    what was moved from it to refunds; no unpaid part holds anything."""
+    copied = (
+        FacilityOrder.material_cost
+        + FacilityOrder.premi
+        + FacilityOrder.pnbp
+        + FacilityOrder.capital
+        + FacilityOrder.shipping_fee
+    )
+    expected = dict(
+        db.session.execute(
+            select(FacilityOrder.id, copied)
+            .join(Order, Order.id == FacilityOrder.order_id)
+            .where(Order.status.in_(PAID_ORDER_STATUSES), FacilityOrder.premi.is_not(None))
+        ).all()
+    )
+    held: dict[int, int] = defaultdict(int)
+    moved: dict[int, int] = defaultdict(int)
+    rows = db.session.execute(
+        select(Posting.facility_order_id, JournalEntry.kind, func.sum(Posting.amount))
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .join(Account, Account.id == Posting.account_id)
+        .where(Account.code.in_(FACILITY_ACCOUNTS))
+        .group_by(Posting.facility_order_id, JournalEntry.kind)
+    ).all()
+    for part_id, kind, amount in rows:
+        held[part_id] -= int(amount)
+        if kind != "payment_received":
+            moved[part_id] += int(amount)
+    found = []
+    for part_id in sorted(set(expected) | set(held), key=lambda i: (i is None, i or 0)):
+        want = int(expected.get(part_id) or 0) - moved.get(part_id, 0)
+        if held.get(part_id, 0) != want or held.get(part_id, 0) < 0:
+            found.append(
+                f"part {part_id}: facility is owed {held.get(part_id, 0)} in the ledger, "
+                f"{want} by its copied shares"
+            )
+    return found
