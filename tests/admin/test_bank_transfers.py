@@ -19,8 +19,7 @@ from shop.inventory.models import StockAllocation
 from shop.mail.models import OutboxMessage
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderEvent
-from shop.payments.models import Payment
-from shop.payments.models import PaymentChange
+from shop.payments.models import Payment, PaymentChange
 from shop.sqltypes import utcnow
 
 BUDI = replace(BUYER, name="Budi Santoso", email="budi@example.com")

@@ -13,8 +13,8 @@ from shop.mail.models import OutboxMessage
 from shop.orders import numbers
 from shop.orders import services as orders
 from shop.orders.models import FacilityOrder, Order, OrderEvent
-from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.payments import refunds
+from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.payments.core import RefundError
 from shop.payments.models import Payment
 from shop.sqltypes import utcnow

@@ -13,8 +13,7 @@ from shop.extensions import db
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderEvent
 from shop.payments import stripe_gateway as gw
-from shop.payments.models import Payment
-from shop.payments.models import PaymentChange
+from shop.payments.models import Payment, PaymentChange
 from shop.payments.stripe_models import StripeCheckout, StripeEvent
 from shop.payments.stripe_records import record_session
 from shop.payments.stripe_refunds import review_list
