@@ -10,6 +10,7 @@ Both carry a ``user_message`` fit to show the buyer.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -256,22 +257,51 @@ def refund(payment_intent_id: str, amount_rupiah: int, idempotency_key: str) -> 
     return RefundResult(result.id, from_stripe_amount(result.amount), result.status)
 
 
-def verify_webhook(raw_body: bytes, signature_header: str | None) -> stripe.Event:
-    """The event, if ``raw_body`` is signed with our webhook secret and recent enough.
+class MalformedEvent(Exception):
+    """A correctly signed body that is not an event we can read (no id, no data…)."""
+
+
+def verify_webhook(raw_body: bytes, signature_header: str | None) -> dict:
+    """The event as a plain dict, if ``raw_body`` is signed with our webhook secret, recent
+    enough and shaped like an event.
 
     Stripe's library refuses a timestamp older than its tolerance; one too far in the
     future (a replay signed with a skewed or forged clock) is refused here the same way.
+    Raises :class:`WebhookSignatureInvalid`, or :class:`MalformedEvent` for a signed body
+    without an ``id``, a ``type`` and a ``data.object``.
     """
     _refuse_future_timestamp(signature_header)
     try:
-        return stripe.Webhook.construct_event(
-            raw_body,
-            signature_header,
+        payload = raw_body.decode("utf-8")
+        stripe.WebhookSignature.verify_header(
+            payload,
+            signature_header or "",
             current_app.config["STRIPE_WEBHOOK_SECRET"],
-            api_key=current_app.config["STRIPE_SECRET_KEY"],
+            tolerance=stripe.Webhook.DEFAULT_TOLERANCE,
         )
-    except (stripe.SignatureVerificationError, ValueError) as error:
+    except (stripe.SignatureVerificationError, UnicodeDecodeError) as error:
         raise WebhookSignatureInvalid(str(error)) from error
+    try:
+        event = json.loads(payload)
+    except ValueError:
+        raise MalformedEvent("not JSON") from None
+    if not _event_shaped(event):
+        raise MalformedEvent("not an event")
+    return event
+
+
+def _event_shaped(event) -> bool:
+    if not isinstance(event, dict):
+        return False
+    data = event.get("data")
+    return (
+        isinstance(event.get("id"), str)
+        and bool(event["id"])
+        and isinstance(event.get("type"), str)
+        and isinstance(data, dict)
+        and isinstance(data.get("object"), dict)
+        and isinstance(event.get("created", 0), int)
+    )
 
 
 def _refuse_future_timestamp(signature_header: str | None) -> None:

@@ -154,7 +154,20 @@ def _on_mismatch(session: dict, ctx: _Context, error: Mismatch) -> str:
         event_id=ctx.event_id,
         now=ctx.now,
     )
+    amount = _reported_rupiah(session)
+    if _paid_in_idr(session) and amount and not core.received(payment.id):
+        checkout.amount_reported = amount
+        ref = str(session.get("payment_intent") or session["id"])
+        if not core.reference_taken(ref):
+            core.record_payment(payment, amount, ref, ACTOR, paid_order=None, now=ctx.now)
     return f"review: {reason}"
+
+
+def _reported_rupiah(session: dict) -> int | None:
+    try:
+        return gateway.from_stripe_amount(session.get("amount_total"))
+    except (TypeError, ValueError):
+        return None
 
 
 def _paid_in_idr(session: dict) -> bool:

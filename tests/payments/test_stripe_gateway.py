@@ -227,7 +227,7 @@ def test_verify_webhook_accepts_stripes_signature_only(stripe_app, fake_stripe):
     event = fake_stripe.event("checkout.session.completed", {"id": "cs_x", "object": "x"})
     body, headers = fake_stripe.signed(event)
     verified = gw.verify_webhook(body.encode(), headers["Stripe-Signature"])
-    assert verified.id == event["id"] and verified.type == "checkout.session.completed"
+    assert verified["id"] == event["id"] and verified["type"] == "checkout.session.completed"
 
     with pytest.raises(gw.WebhookSignatureInvalid):
         gw.verify_webhook(json.dumps(event).encode(), headers["Stripe-Signature"])
