@@ -120,6 +120,7 @@ def _refusal(error: RefundError) -> str:
         "no_money": _("No money was received on this order."),
         "key": _("This form was already used for another refund: reload the page."),
         "part": _("That part is not in this order."),
+        "duplicate": _("A refund with this bank reference is already recorded."),
         "method": _("Choose how the money goes back."),
     }
     return messages.get(error.code, _("This refund cannot be made."))

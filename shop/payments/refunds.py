@@ -257,8 +257,11 @@ def refund_by_bank(request: RefundRequest, actor: str, now: datetime | None = No
     """An administrator transferred money back to the buyer's bank account."""
     now = now or utcnow()
     orders.lock_order(request.order_id)
+    reference = f"bank-refund:{request.reference.strip()}"
+    if core.reference_taken(reference):
+        raise RefundError(f"{reference} is already recorded", "duplicate")
     payment = check(request)
-    return record(request, payment, f"bank-refund:{request.reference.strip()}", actor, now)
+    return record(request, payment, reference, actor, now)
 
 
 def orders_owed() -> list[tuple[Order, int]]:
