@@ -18,11 +18,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.accounts.scoping import staff_facility_id, staff_required
+from shop.core.timezone import jakarta_today
 from shop.dashboard import bp
-from shop.dashboard import stock as services
 from shop.dashboard.forms import StockAdjustForm, ThresholdForm
-from shop.dashboard.timezone import jakarta_today
 from shop.extensions import db
+from shop.inventory import stock_services as services
 from shop.inventory.models import REASON_CODES
 from shop.inventory.services import begin_write
 from shop.sqltypes import utcnow

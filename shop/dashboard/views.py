@@ -6,8 +6,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from shop.accounts.scoping import staff_facility_id, staff_required
+from shop.catalog import product_services as services
 from shop.catalog.models import PRODUCT_STATUSES
-from shop.dashboard import bp, services
+from shop.dashboard import bp
 from shop.dashboard.forms import ActionForm, PhotoForm, ProductForm, StatusForm
 from shop.extensions import db
 from shop.i18n import current_locale

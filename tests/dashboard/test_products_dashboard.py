@@ -9,8 +9,8 @@ from dash_data import photo_row
 from factories import make_category, make_facility, make_product
 from staff_helpers import csrf_token, make_user, sign_in
 
+from shop.catalog import product_services as services
 from shop.catalog.models import Product
-from shop.dashboard import services
 from shop.extensions import db
 
 

@@ -19,9 +19,9 @@ from sqlalchemy import Select, func, or_, select, update
 
 from shop.accounts.scoping import for_facility, get_for_facility
 from shop.catalog.models import Product
-from shop.dashboard.paging import Page, paginate
-from shop.dashboard.services import like_pattern
-from shop.dashboard.timezone import JAKARTA, day_start
+from shop.catalog.product_services import like_pattern
+from shop.core.paging import Page, paginate
+from shop.core.timezone import JAKARTA, day_start
 from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.inventory.models import REASON_CODES, STAFF_REASON_CODES, StockMovement

@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from shop.accounts.scoping import for_facility, get_for_facility
 from shop.catalog.indexing import search_text_for
 from shop.catalog.models import PRODUCT_STATUSES, Category, Product
-from shop.dashboard.paging import Page, paginate
+from shop.core.paging import Page, paginate
 from shop.extensions import db
 from shop.facilities.models import Facility
 
