@@ -82,7 +82,7 @@ def stock_product(product_id: int):
             form.reason.data,
             form.change.data,
             form.note.data or "",
-            actor(),
+            current_user,
         )
     except services.AdjustmentRefused as refusal:
         db.session.rollback()
@@ -102,7 +102,7 @@ def stock_threshold(product_id: int):
     if not form.validate_on_submit():
         return _render_product(product, StockAdjustForm(formdata=None), form)
     begin_write()
-    services.set_threshold(staff_facility_id(), product_id, form.threshold.data)
+    services.set_threshold(staff_facility_id(), product_id, form.threshold.data, actor=current_user)
     db.session.commit()
     flash(_("Low-stock threshold saved."), "success")
     return redirect(url_for("dashboard.stock_product", product_id=product_id), code=303)
