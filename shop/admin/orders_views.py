@@ -98,7 +98,7 @@ def _render_order(order_id: int, forms: dict | None = None, status: int = 200):
         extend_form=forms.get("extend") or ExtendDeadlineForm(formdata=None),
         cancel_form=forms.get("cancel") or CancelOrderForm(formdata=None),
         note_form=forms.get("note") or NoteForm(formdata=None),
-        resend_form=ActionForm(formdata=None),
+        resend_form=forms.get("resend") or ActionForm(formdata=None),
         payment_labels=PAYMENT_STATUS_LABELS,
         part_labels=PART_STATUS_LABELS,
         now=utcnow(),
