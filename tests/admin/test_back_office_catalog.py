@@ -92,6 +92,8 @@ def test_staff_sees_why_their_product_is_hidden(app, admin):
     page = html_of(client.get(f"/dasbor/produk/{product.id}"))
     assert "Disembunyikan oleh administrator" in page
     assert "Harga salah ketik" in page
+    listing = html_of(client.get("/dasbor/produk"))
+    assert "Kursi Rotan" in listing and "Disembunyikan administrator" in listing
 
 
 def test_hiding_needs_a_reason_and_says_so_in_indonesian(admin):
