@@ -129,8 +129,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(current_locale)
 
     from shop.payments.core import refund_due_of, refunds_of
-    from shop.payments.labels import refund_method_label
+    from shop.payments.labels import money_kind_label, refund_method_label
 
     app.add_template_global(refunds_of, "order_refunds")
     app.add_template_global(refund_due_of)
     app.add_template_global(refund_method_label)
+    app.add_template_global(money_kind_label)

@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from shop.admin import refunds_views, views  # noqa: E402, F401
+from shop.admin import (  # noqa: E402, F401
+    audit_views,
+    catalog_views,
+    orders_views,
+    refunds_views,
+    views,
+)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, select
 
-from shop.dashboard.paging import Page, paginate
+from shop.core.paging import Page, paginate
 from shop.extensions import db
 from shop.orders.models import Order
 from shop.payments.models import Payment, PaymentChange

@@ -88,7 +88,7 @@ def _active_product(product_id: int) -> Product:
     product = db.session.execute(
         select(Product).where(Product.id == product_id)
     ).scalar_one_or_none()
-    if product is None or product.status != "active":
+    if product is None or not product.for_sale:
         raise CartError(_("This product is not for sale."))
     return product
 
@@ -167,7 +167,7 @@ def load(cart: Cart) -> CartView:
         if product is None:
             continue
         line = CartLine(product, quantity, price_seen)
-        if product.status != "active":
+        if not product.for_sale:
             line.notices.append(_("No longer for sale; please remove it."))
             line.blocking = True
         elif product.available <= 0:

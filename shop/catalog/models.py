@@ -81,6 +81,10 @@ class Product(db.Model):
     allocated: Mapped[int] = mapped_column(Integer, default=0)
     low_stock_threshold: Mapped[int] = mapped_column(Integer, default=1)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Hidden by an administrator (moderation): out of the public catalog and unbuyable
+    # whatever its status; the reason is shown to the facility (migration 0011).
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -96,6 +100,15 @@ class Product(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def for_sale(self) -> bool:
+        """Published by its facility and not hidden by an administrator."""
+        return self.status == "active" and self.hidden_at is None
 
     @property
     def available(self) -> int:

@@ -163,7 +163,7 @@ class Search:
     def _pg_where(self, named: bool | None) -> list[ColumnElement]:
         query = self._tsquery()
         in_name = _name_vector().op("@@")(query)
-        where = [Product.status == "active"]
+        where = [Product.status == "active", Product.hidden_at.is_(None)]
         if named:
             return [*where, in_name]
         where.append(_tsvector().op("@@")(query))

@@ -140,7 +140,8 @@ def _cached(key: str, ttl: float, load: Callable[[], T]) -> T:
     return value
 
 
-_ACTIVE = Product.status == "active"
+# For sale: published by its facility and not hidden by an administrator.
+_ACTIVE = (Product.status == "active") & Product.hidden_at.is_(None)
 
 
 def _active_counts(column) -> Subquery:
@@ -293,6 +294,7 @@ def _card_options(stmt: Select) -> Select:
             Product.name,
             Product.price,
             Product.status,
+            Product.hidden_at,
             Product.on_hand,
             Product.allocated,
             Product.facility_id,

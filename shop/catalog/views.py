@@ -134,7 +134,7 @@ def product(slug: str):
     item = services.get_product(slug)
     if item is None or item.status == "draft":
         abort(404)
-    if item.status != "active":
+    if not item.for_sale:
         return render_template("catalog/gone.html", product=item), 404
     locale = current_locale()
     image = absolute(photo_url(item.main_photo)) if item.photos else None

@@ -116,7 +116,7 @@ def build_quote(items: Mapping[int, int], province: str, courier: str) -> Quote:
         product = products.get(product_id)
         if not isinstance(quantity, int) or not 1 <= quantity <= MAX_LINE_QUANTITY:
             problems.append((product_id, "bad_quantity"))
-        elif product is None or product.status != "active":
+        elif product is None or not product.for_sale:
             problems.append((product_id, "unavailable"))
         elif product.available < quantity:
             problems.append((product_id, "sold_out"))

@@ -16,7 +16,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
-from shop.dashboard.services import ProductData
+from shop.catalog.product_services import ProductData
 
 
 class RupiahField(IntegerField):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.scoping import for_facility, get_for_facility
-from shop.dashboard.paging import Page, paginate
+from shop.core.paging import Page, paginate
 from shop.extensions import db
 from shop.orders import services as orders
 from shop.orders.models import COURIERS, FacilityOrder, Order

@@ -7,7 +7,7 @@ from flask import render_template
 
 from shop.accounts.scoping import staff_facility_id, staff_required
 from shop.dashboard import bp, stats
-from shop.dashboard import stock as stock_services
+from shop.inventory import stock_services
 from shop.sqltypes import utcnow
 
 

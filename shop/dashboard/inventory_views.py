@@ -18,11 +18,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.accounts.scoping import staff_facility_id, staff_required
+from shop.core.timezone import jakarta_today
 from shop.dashboard import bp
-from shop.dashboard import stock as services
 from shop.dashboard.forms import StockAdjustForm, ThresholdForm
-from shop.dashboard.timezone import jakarta_today
 from shop.extensions import db
+from shop.inventory import stock_services as services
 from shop.inventory.models import REASON_CODES
 from shop.inventory.services import begin_write
 from shop.sqltypes import utcnow
@@ -82,7 +82,7 @@ def stock_product(product_id: int):
             form.reason.data,
             form.change.data,
             form.note.data or "",
-            actor(),
+            current_user,
         )
     except services.AdjustmentRefused as refusal:
         db.session.rollback()
@@ -102,7 +102,7 @@ def stock_threshold(product_id: int):
     if not form.validate_on_submit():
         return _render_product(product, StockAdjustForm(formdata=None), form)
     begin_write()
-    services.set_threshold(staff_facility_id(), product_id, form.threshold.data)
+    services.set_threshold(staff_facility_id(), product_id, form.threshold.data, actor=current_user)
     db.session.commit()
     flash(_("Low-stock threshold saved."), "success")
     return redirect(url_for("dashboard.stock_product", product_id=product_id), code=303)

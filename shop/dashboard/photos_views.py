@@ -11,7 +11,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from shop.accounts.scoping import staff_facility_id, staff_required
-from shop.dashboard import bp, services
+from shop.catalog import product_services as services
+from shop.dashboard import bp
 from shop.dashboard import photos as photo_services
 from shop.dashboard.forms import PhotoForm
 from shop.extensions import db

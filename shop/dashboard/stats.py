@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from shop.accounts.scoping import for_facility
-from shop.dashboard.timezone import JAKARTA, day_start, jakarta_today
+from shop.core.timezone import JAKARTA, day_start, jakarta_today
 from shop.extensions import db
 from shop.orders.models import FacilityOrder, Order, OrderLine
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from shop.accounts.scoping import staff_facility_id, staff_required
+from shop.catalog import product_services as services
 from shop.catalog.models import PRODUCT_STATUSES
-from shop.dashboard import bp, services
+from shop.dashboard import bp
 from shop.dashboard.forms import ActionForm, PhotoForm, ProductForm, StatusForm
 from shop.extensions import db
 from shop.i18n import current_locale
@@ -57,7 +59,9 @@ def product_new():
     form = _form_for()
     if form.validate_on_submit():
         try:
-            product = services.create_product(staff_facility_id(), form.to_data())
+            product = services.create_product(
+                staff_facility_id(), form.to_data(), actor=current_user
+            )
         except services.ProductError as exc:
             _field_error(form, exc)
         else:
@@ -86,7 +90,7 @@ def product_edit(product_id: int):
     if form.validate_on_submit():
         data = form.to_data()
         try:
-            services.update_product(product, data, _int(form.version.data))
+            services.update_product(product, data, _int(form.version.data), actor=current_user)
         except services.ProductError as exc:
             _field_error(form, exc)
         except services.StaleProduct:
@@ -138,7 +142,11 @@ def product_status(product_id: int):
         return back
     try:
         services.change_status(
-            product, form.target.data, _int(form.version.data), require_photo=_requires_photo()
+            product,
+            form.target.data,
+            _int(form.version.data),
+            require_photo=_requires_photo(),
+            actor=current_user,
         )
     except services.StaleProduct:
         db.session.rollback()

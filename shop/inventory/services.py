@@ -72,6 +72,7 @@ def allocate(order_id: int, requests: Iterable[AllocationRequest], expires_at: d
             .where(
                 product_t.c.id == req.product_id,
                 product_t.c.status == "active",
+                product_t.c.hidden_at.is_(None),
                 product_t.c.on_hand - product_t.c.allocated >= req.quantity,
             )
             .values(allocated=product_t.c.allocated + req.quantity)

@@ -326,7 +326,8 @@ def mark_part_delivered(part_id: int, actor: str, now=None) -> FacilityOrder:
 def cancel_paid_part(part_id: int, actor: str, reason: str, now=None) -> FacilityOrder:
     """A facility cannot send a paid part: its stock goes back on the shelf (one ``return``
     movement per line) and the part is flagged ``refund_due`` for administrators, who
-    return the money (``record_refund``). Only before shipping (processing or packed).
+    return the money (``shop.payments.refunds``); what its facility was owed moves to
+    "refunds due" in the ledger. Only before shipping (processing or packed).
     The buyer is emailed why, and that the money comes back.
     """
     now = now or utcnow()

@@ -90,8 +90,6 @@ def confirm_bank_transfer(
     now = now or utcnow()
     if amount <= 0:
         raise PaymentError("amount must be positive")
-    if reference and core.reference_taken(f"bank:{reference}"):
-        raise PaymentError(f"bank reference {reference} is already recorded")
     order = orders.lock_order(order_id)
     if order.status not in PAYABLE_ORDER_STATUSES:
         raise PaymentError(f"order {order.number} is {order.status}; nothing to confirm")
@@ -114,7 +112,10 @@ def confirm_bank_transfer(
     payment.reference = reference
     payment.confirmed_by = actor
     ref = f" (ref {reference})" if reference else ""
-    money_ref = f"bank:{reference}" if reference else f"bank:payment-{payment.id}:{now.isoformat()}"
+    # One bank line is recorded once per payment: the same reference again is refused.
+    money_ref = f"bank:{payment.id}:{reference or now.isoformat()}"
+    if core.reference_taken(money_ref):
+        raise PaymentError(f"bank reference {reference} is already recorded for this order")
 
     if amount < order.total:
         payment.note = f"received {amount}, order total {order.total}"

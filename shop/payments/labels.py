@@ -10,3 +10,14 @@ def refund_method_label(method: str | None) -> str:
         "card": _("back to the card"),
         "bank_transfer": _("by bank transfer"),
     }.get(method or "", _("refunded"))
+
+
+def money_kind_label(kind: str) -> str:
+    """What one movement of money on a payment was."""
+    return {
+        "capture": _("Money received"),
+        "refund": _("Money refunded"),
+        "fee": _("Card fee"),
+        "dispute": _("Taken back for a dispute"),
+        "dispute_reversal": _("Dispute won: money returned"),
+    }.get(kind, kind)

@@ -6,9 +6,12 @@ import re
 
 import pytest
 from order_helpers import place, shop_with_products
+from sqlalchemy import select
 from staff_helpers import csrf_token, make_user, sign_in
 
+from shop.catalog.models import Product
 from shop.extensions import db
+from shop.mail.models import OutboxMessage
 from shop.shipping.services import fee_for, rates_by_key
 
 EN = {"Accept-Language": "en"}
@@ -25,6 +28,16 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         "admin.shipping_rates",
         "admin.transfers",
         "admin.transfer",
+        "admin.products",
+        "admin.product_hide",
+        "admin.categories_page",
+        "admin.category_merge",
+        "admin.orders",
+        "admin.orders_csv",
+        "admin.order",
+        "admin.order_extend",
+        "admin.order_resend",
+        "admin.audit",
     }
     for rule in rules:
         assert getattr(app.view_functions[rule.endpoint], "requires_admin", False), rule.rule
@@ -34,16 +47,44 @@ def test_every_admin_route_is_for_admins_only(app, admin):
     db.session.commit()
     (product,) = shop_with_products(on_hand=(1,))
     order = place({product.id: 1})
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.order_id == order.id))
+    fillers = {
+        "order_id": order.id,
+        "product_id": product.id,
+        "category_id": product.category_id,
+        "message_id": message.id,
+        "target": "whole",
+    }
+    staff_token = csrf_token(staff)
+    admin_token = csrf_token(admin)
     anonymous = app.test_client()
+    walked = 0
     for rule in rules:
-        if "GET" not in rule.methods:
-            continue  # forms' targets: requires_admin is asserted above, CSRF answers first
-        assert rule.arguments <= {"order_id"}, "extend this walk for other parameters"
-        path = rule.rule.replace("<int:order_id>", str(order.id))
-        response = anonymous.get(path)
-        assert response.status_code == 302 and "/masuk" in response.location, rule.rule
-        assert staff.get(path).status_code == 403, rule.rule
-        assert admin.get(path).status_code == 200, rule.rule
+        assert rule.arguments <= set(fillers), "extend this walk for other parameters"
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", str(fillers[name]))
+            path = path.replace(f"<{name}>", str(fillers[name]))
+        if "GET" in rule.methods:
+            response = anonymous.get(path)
+            assert response.status_code == 302 and "/masuk" in response.location, rule.rule
+            assert staff.get(path).status_code == 403, rule.rule
+            assert admin.get(path).status_code == 200, rule.rule
+            walked += 1
+        if "POST" in rule.methods:
+            # Without a session CSRF refuses first (400); signed out with no token either.
+            assert anonymous.post(path, data={}).status_code in (302, 400), rule.rule
+            assert staff.post(path, data={"csrf_token": staff_token}).status_code == 403, path
+            # An administrator's empty form is refused or does nothing harmful, never a 500.
+            assert admin.post(path, data={"csrf_token": admin_token}).status_code in (
+                200,
+                303,
+                400,
+            ), rule.rule
+            walked += 1
+    assert walked >= 20
+    db.session.expire_all()
+    assert db.session.get(Product, product.id).hidden_at is None  # staff changed nothing
 
 
 def test_admin_lands_on_the_to_do_page_after_signing_in(app):

@@ -9,8 +9,8 @@ from dash_data import photo_row
 from factories import make_category, make_facility, make_product
 from staff_helpers import csrf_token, make_user, sign_in
 
+from shop.catalog import product_services as services
 from shop.catalog.models import Product
-from shop.dashboard import services
 from shop.extensions import db
 
 
@@ -121,12 +121,12 @@ def test_slugs_stay_unique():
     data = services.ProductData(
         name="Tas Rotan", category_id=category.id, sku="A", price=1, weight_grams=1
     )
-    first = services.create_product(facility.id, data)
+    first = services.create_product(facility.id, data, actor="test")
     second = services.create_product(
-        facility.id, services.ProductData(**{**data.__dict__, "sku": "B"})
+        facility.id, services.ProductData(**{**data.__dict__, "sku": "B"}), actor="test"
     )
     third = services.create_product(
-        make_facility().id, services.ProductData(**{**data.__dict__, "sku": "A"})
+        make_facility().id, services.ProductData(**{**data.__dict__, "sku": "A"}), actor="test"
     )
     assert [first.slug, second.slug, third.slug] == ["tas-rotan", "tas-rotan-2", "tas-rotan-3"]
 
@@ -224,7 +224,7 @@ def test_version_guard_in_the_service():
         name="X", category_id=product.category_id, sku="S", price=5, weight_grams=5
     )
     with pytest.raises(services.StaleProduct):
-        services.update_product(product, data, expected_version=product.version - 1)
+        services.update_product(product, data, expected_version=product.version - 1, actor="test")
 
 
 def _status(client, product, target):

@@ -14,8 +14,8 @@ from order_helpers import place, stock
 from sqlalchemy import func, select, update
 from staff_helpers import csrf_token, make_user, sign_in
 
-from shop.dashboard import stock as stock_services
 from shop.extensions import db
+from shop.inventory import stock_services
 from shop.inventory.models import StockMovement
 from shop.orders.models import FacilityOrder
 from shop.shipping.services import ensure_default_rates

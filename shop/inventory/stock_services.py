@@ -18,10 +18,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select, update
 
 from shop.accounts.scoping import for_facility, get_for_facility
+from shop.audit import services as audit
 from shop.catalog.models import Product
-from shop.dashboard.paging import Page, paginate
-from shop.dashboard.services import like_pattern
-from shop.dashboard.timezone import JAKARTA, day_start
+from shop.catalog.product_services import like_pattern
+from shop.core.paging import Page, paginate
+from shop.core.timezone import JAKARTA, day_start
 from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.inventory.models import REASON_CODES, STAFF_REASON_CODES, StockMovement
@@ -115,10 +116,16 @@ def get_product(facility_id: int, product_id: int) -> Product | None:
 # ---- changes ----------------------------------------------------------------------------
 
 
+def actor_label(actor) -> str:
+    """What a movement row says about who made it: the user's e-mail, or a label."""
+    return (getattr(actor, "email", None) or str(actor))[:80]
+
+
 def adjust_stock(
-    facility_id: int, product_id: int, reason_code: str, change: int, note: str, actor: str
+    facility_id: int, product_id: int, reason_code: str, change: int, note: str, actor
 ) -> None:
-    """Add or remove stock for a reason; one movement row. Raises :class:`AdjustmentRefused`."""
+    """Add or remove stock for a reason; one movement row and one audit row (``actor`` is
+    the user, or a label for scripts). Raises :class:`AdjustmentRefused`."""
     if get_for_facility(Product, product_id, facility_id) is None:
         raise LookupError(product_id)
     if reason_code not in STAFF_REASON_CODES:
@@ -142,7 +149,7 @@ def adjust_stock(
             inventory.adjust(
                 product_id,
                 change,
-                actor,
+                actor_label(actor),
                 note,
                 kind=KIND_FOR_REASON[reason_code],
                 reason_code=reason_code,
@@ -162,12 +169,30 @@ def adjust_stock(
             ),
             "change",
         ) from None
+    on_hand = db.session.scalar(select(Product.on_hand).where(Product.id == product_id))
+    audit.record(
+        actor,
+        "stock.adjust",
+        "product",
+        product_id,
+        before={"on_hand": on_hand - change},
+        after={"on_hand": on_hand},
+        facility_id=facility_id,
+        note=f"{reason_code}: {note}" if note else reason_code,
+    )
 
 
-def set_threshold(facility_id: int, product_id: int, threshold: int) -> None:
+def set_threshold(facility_id: int, product_id: int, threshold: int, *, actor) -> None:
     """Change the low-stock threshold (a core UPDATE: the product form's version stays)."""
     if not 0 <= threshold <= MAX_THRESHOLD:
         raise AdjustmentRefused(_l("Between 0 and 100000."), "threshold")
+    before = db.session.scalar(
+        for_facility(
+            select(Product.low_stock_threshold).where(Product.id == product_id),
+            Product.facility_id,
+            facility_id,
+        )
+    )
     result = db.session.execute(
         for_facility(
             update(Product.__table__).where(Product.__table__.c.id == product_id),
@@ -177,6 +202,15 @@ def set_threshold(facility_id: int, product_id: int, threshold: int) -> None:
     )
     if result.rowcount != 1:
         raise LookupError(product_id)
+    audit.record(
+        actor,
+        "stock.threshold",
+        "product",
+        product_id,
+        before={"low_stock_threshold": before},
+        after={"low_stock_threshold": threshold},
+        facility_id=facility_id,
+    )
 
 
 # ---- ledger -----------------------------------------------------------------------------

@@ -18,9 +18,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from shop.accounts.scoping import for_facility, get_for_facility
+from shop.audit import services as audit
 from shop.catalog.indexing import search_text_for
 from shop.catalog.models import PRODUCT_STATUSES, Category, Product
-from shop.dashboard.paging import Page, paginate
+from shop.core.paging import Page, paginate
 from shop.extensions import db
 from shop.facilities.models import Facility
 
@@ -197,17 +198,30 @@ def _apply(product: Product, data: ProductData) -> None:
     _refresh_search_text(product)
 
 
-def create_product(facility_id: int, data: ProductData) -> Product:
+def _audit_values(product: Product) -> dict:
+    return {name: getattr(product, name) for name in ProductData.field_names()}
+
+
+def create_product(facility_id: int, data: ProductData, *, actor) -> Product:
+    """A new draft product; ``actor`` (the staff user) is written to the audit log."""
     data.sku = normalize_sku(data.sku)
     _check(facility_id, data)
     product = Product(facility_id=facility_id, slug=unique_slug(data.name), status="draft")
     _apply(product, data)
     db.session.add(product)
     db.session.flush()
+    audit.record(
+        actor,
+        "product.create",
+        "product",
+        product.id,
+        after={**_audit_values(product), "status": product.status},
+        facility_id=facility_id,
+    )
     return product
 
 
-def update_product(product: Product, data: ProductData, expected_version: int) -> Product:
+def update_product(product: Product, data: ProductData, expected_version: int, *, actor) -> Product:
     """Save the form over ``product`` unless someone saved it since ``expected_version``.
 
     The version also guards the write itself (``version_id_col``): a save that races
@@ -217,11 +231,23 @@ def update_product(product: Product, data: ProductData, expected_version: int) -
         raise StaleProduct(product.id)
     data.sku = normalize_sku(data.sku)
     _check(product.facility_id, data, product.id)
+    old = _audit_values(product)
     _apply(product, data)
     try:
         db.session.flush()
     except StaleDataError as exc:
         raise StaleProduct(product.id) from exc
+    new = _audit_values(product)
+    changed = [name for name in new if new[name] != old[name]]
+    audit.record(
+        actor,
+        "product.update",
+        "product",
+        product.id,
+        before={name: old[name] for name in changed},
+        after={name: new[name] for name in changed},
+        facility_id=product.facility_id,
+    )
     return product
 
 
@@ -263,7 +289,12 @@ def publish_problems(product: Product, require_photo: bool = False) -> list:
 
 
 def change_status(
-    product: Product, target: str, expected_version: int | None = None, require_photo: bool = False
+    product: Product,
+    target: str,
+    expected_version: int | None = None,
+    require_photo: bool = False,
+    *,
+    actor,
 ) -> Product:
     if expected_version is not None and product.version != expected_version:
         raise StaleProduct(product.id)
@@ -273,9 +304,19 @@ def change_status(
         problems = publish_problems(product, require_photo)
         if problems:
             raise PublishError(problems)
+    before = product.status
     product.status = target
     try:
         db.session.flush()
     except StaleDataError as exc:
         raise StaleProduct(product.id) from exc
+    audit.record(
+        actor,
+        "product.status",
+        "product",
+        product.id,
+        before={"status": before},
+        after={"status": target},
+        facility_id=product.facility_id,
+    )
     return product
