@@ -10,6 +10,13 @@
     }
   });
 
+  // The menu is a <details> (folded on a phone); keep it open on a wide screen in
+  // browsers whose CSS cannot (no ::details-content).
+  var menu = document.querySelector("details.dash-menu");
+  if (menu && window.matchMedia("(min-width: 761px)").matches) {
+    menu.open = true;
+  }
+
   // Packing slip: a print button (the page says Ctrl+P for browsers without JS).
   document.querySelectorAll(".js-print").forEach(function (button) {
     button.hidden = false;
