@@ -14,11 +14,10 @@ import pytest
 from dash_data import noisy_jpeg
 from factories import make_category, make_facility, make_product
 from PIL import Image
-from sqlalchemy import select
 from staff_helpers import csrf_token, make_user, sign_in
+from test_photos_dashboard import _photos
 
 from shop.extensions import db
-from shop.media.models import ProductPhoto
 from shop.media.pipeline import declared_pixels
 from shop.media.storage import get_storage
 
@@ -50,17 +49,6 @@ def _upload(client, product, files, headers=EN, token=None):
 def _messages(client, response) -> str:
     assert response.status_code == 303
     return client.get(response.headers["Location"], headers=EN).get_data(as_text=True)
-
-
-def _photos(product) -> list[ProductPhoto]:
-    db.session.rollback()
-    return list(
-        db.session.scalars(
-            select(ProductPhoto)
-            .where(ProductPhoto.product_id == product.id)
-            .order_by(ProductPhoto.position)
-        )
-    )
 
 
 def _big(fmt: str) -> bytes:
