@@ -266,3 +266,25 @@ def test_dashboard_menu_works_without_javascript(browser, live_server):
         page.wait_for_url("**/dasbor/produk")
     finally:
         context.close()
+
+    # On a wide screen the same menu is an open sidebar, still without JavaScript.
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="id-ID",
+        viewport={"width": 1280, "height": 800},
+        java_script_enabled=False,
+    )
+    try:
+        page = context.new_page()
+        page.goto("/dasbor/pesanan")
+        page.get_by_label("Email").fill(staff.email)
+        page.get_by_label("Kata sandi").fill(PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        page.wait_for_url("**/dasbor/pesanan")
+        assert not page.locator(".dash-menu summary").is_visible()
+        nav = page.get_by_role("navigation", name="Dasbor")
+        for name in ("Ringkasan", "Pesanan", "Produk", "Stok", "Kata sandi"):
+            assert nav.get_by_role("link", name=name, exact=True).is_visible()
+        assert page.get_by_role("button", name="Keluar").is_visible()
+    finally:
+        context.close()
