@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app shop
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations migrate seed lint format bench clean
+.PHONY: run serve test install install-dev translations migrate seed lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ seed: migrate
 
 run: translations seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# The production server (gunicorn.conf.py: workers from WEB_CONCURRENCY, timeouts,
+# request limits, access log on stdout), on 127.0.0.1:$(PORT) unless BIND says otherwise.
+serve: translations migrate
+	PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
 test: install-dev translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -67,6 +67,10 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(PROJECT_ROOT / "uploads"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_REQUEST_MB", "50")) * 1024 * 1024,
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "15")),
+        # One photo request's work: pixels decoded, and seconds after which no new photo
+        # is started (keep well below gunicorn's timeout, gunicorn.conf.py).
+        "PHOTO_UPLOAD_MEGAPIXELS": int(env.get("PHOTO_UPLOAD_MEGAPIXELS", "100")),
+        "PHOTO_UPLOAD_SECONDS": float(env.get("PHOTO_UPLOAD_SECONDS", "20")),
         "PHOTO_STORAGE": env.get("PHOTO_STORAGE", "local"),
         "S3_BUCKET": env.get("S3_BUCKET", ""),
         "S3_PREFIX": env.get("S3_PREFIX", ""),

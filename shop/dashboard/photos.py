@@ -4,11 +4,20 @@ The rules of a photo (pipeline, storage, order, deletion) are :mod:`shop.media.s
 this module adds what the dashboard form needs: several files in one request, each
 accepted or refused on its own (a bad file never loses the good ones), and the small
 actions of one photo card (alt text, move, main, delete).
+
+One request does a bounded amount of work, so that it ends well before the server's
+worker timeout (``gunicorn.conf.py``) instead of being killed there with every photo
+lost: at most :data:`MAX_FILES_PER_UPLOAD` files, at most ``UploadLimits.megapixels``
+declared pixels (read from each header before decoding), and no new photo started after
+``UploadLimits.seconds``. A file over a limit is refused with the reason and can be sent
+again; the first file of a request is always processed (one photo is within the bounds
+by the pipeline's own limits). With JavaScript the form sends one file per request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO
 
@@ -18,9 +27,12 @@ from sqlalchemy import func, select
 from shop.extensions import db
 from shop.media import services as media
 from shop.media.models import ProductPhoto
+from shop.media.pipeline import DEFAULT_MAX_UPLOAD_MB, declared_pixels, read_upload
 
 MAX_FILES_PER_UPLOAD = 20
 MAX_PHOTOS_PER_PRODUCT = 20
+DEFAULT_UPLOAD_MEGAPIXELS = 100  # per request: ~4 s of decoding on one slow core
+DEFAULT_UPLOAD_SECONDS = 20.0  # no new photo is started after this (gunicorn: 60 s)
 ACTIONS = ("save", "up", "down", "main", "delete")
 
 
@@ -29,6 +41,24 @@ class UploadResult:
     filename: str
     accepted: bool
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """How much one request may take on (see the module docstring)."""
+
+    files: int = MAX_FILES_PER_UPLOAD
+    megapixels: int = DEFAULT_UPLOAD_MEGAPIXELS
+    seconds: float = DEFAULT_UPLOAD_SECONDS
+    file_mb: int = DEFAULT_MAX_UPLOAD_MB
+
+    @classmethod
+    def from_config(cls, config) -> UploadLimits:
+        return cls(
+            megapixels=int(config.get("PHOTO_UPLOAD_MEGAPIXELS", DEFAULT_UPLOAD_MEGAPIXELS)),
+            seconds=float(config.get("PHOTO_UPLOAD_SECONDS", DEFAULT_UPLOAD_SECONDS)),
+            file_mb=int(config.get("MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)),
+        )
 
 
 def _count(product_id: int) -> int:
@@ -47,26 +77,59 @@ def _display_name(filename: str | None, index: int) -> str:
     return name[:80] or f"#{index}"
 
 
-def upload_photos(product_id: int, files: Iterable[tuple[str | None, IO[bytes]]]):
+def _over_limit(limits: UploadLimits, index: int, room: int, busy_for: float | None):
+    """Why the ``index``-th file of the request is not taken on, or None; ``busy_for`` is
+    how long the request has been decoding (None while no file was decoded yet)."""
+    if index > limits.files:
+        return _l("at most %(n)s files at once: upload it again", n=limits.files)
+    if room <= 0:
+        return _l("a product has at most %(n)s photos", n=MAX_PHOTOS_PER_PRODUCT)
+    if busy_for is not None and busy_for > limits.seconds:
+        return _l("not processed: this upload ran out of time; upload it again")
+    return None
+
+
+def upload_photos(
+    product_id: int,
+    files: Iterable[tuple[str | None, IO[bytes]]],
+    limits: UploadLimits | None = None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+):
     """Run every file through the pipeline; one result per file, in the order given.
 
-    The product must already be known to belong to the acting facility.
+    The product must already be known to belong to the acting facility. Files beyond
+    ``limits`` are refused with the reason, not processed (see the module docstring).
     """
+    limits = limits or UploadLimits()
     results: list[UploadResult] = []
     room = MAX_PHOTOS_PER_PRODUCT - _count(product_id)
+    started = clock()
+    pixels = 0
+    decoded = 0  # files handed to the pipeline so far
     for index, (filename, stream) in enumerate(files, start=1):
         name = _display_name(filename, index)
-        if index > MAX_FILES_PER_UPLOAD:
-            reason = _l("at most %(n)s files at once", n=MAX_FILES_PER_UPLOAD)
+        reason = _over_limit(limits, index, room, clock() - started if decoded else None)
+        if reason is None:
+            try:
+                data = read_upload(stream, limits.file_mb)
+            except media.PhotoRejected as refusal:
+                reason = refusal.message
+            else:
+                declared = declared_pixels(data) or 0
+                if decoded and pixels + declared > limits.megapixels * 1_000_000:
+                    reason = _l(
+                        "not processed: at most %(mp)s megapixels per upload; upload it again",
+                        mp=limits.megapixels,
+                    )
+        if reason is not None:
             results.append(UploadResult(name, False, str(reason)))
             continue
-        if room <= 0:
-            reason = _l("a product has at most %(n)s photos", n=MAX_PHOTOS_PER_PRODUCT)
-            results.append(UploadResult(name, False, str(reason)))
-            continue
+        pixels += declared
+        decoded += 1
         try:
             with db.session.begin_nested():
-                media.add_photo(product_id, stream)
+                media.add_photo(product_id, data)
         except media.PhotoRejected as refusal:
             results.append(UploadResult(name, False, str(refusal)))
             continue

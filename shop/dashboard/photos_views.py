@@ -7,7 +7,16 @@ page that says why (see :func:`too_large`).
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from shop.accounts.scoping import staff_facility_id, staff_required
@@ -39,7 +48,8 @@ def product_photos_upload(product_id: int):
     if not files:
         flash(_("Choose one or more photos to upload."), "error")
         return _back(product.id)
-    results = photo_services.upload_photos(product.id, [(f.filename, f) for f in files])
+    limits = photo_services.UploadLimits.from_config(current_app.config)
+    results = photo_services.upload_photos(product.id, [(f.filename, f) for f in files], limits)
     db.session.commit()
     for result in results:
         if result.accepted:
@@ -49,7 +59,19 @@ def product_photos_upload(product_id: int):
                 _("Refused: %(name)s — %(reason)s", name=result.filename, reason=result.reason),
                 "error",
             )
+    if _wants_json():
+        # dashboard.js sends one file per request; it shows the progress and then loads
+        # the edit page, where the messages above are shown as for the plain form.
+        return jsonify(
+            results=[
+                {"name": r.filename, "accepted": r.accepted, "reason": r.reason} for r in results
+            ]
+        )
     return _back(product.id)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
 
 
 @bp.post("/produk/<int:product_id>/foto/<int:photo_id>")

@@ -171,6 +171,22 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     return im
 
 
+def declared_pixels(data: bytes) -> int | None:
+    """The pixel count an upload's header declares (nothing decoded), or ``None`` when
+    the header cannot be read (:func:`process_image` then says what is wrong with it).
+
+    Decoding time grows with the pixels, so a request's work can be bounded by summing
+    this before any file is decoded."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as im:
+                width, height = im.size
+    except Exception:  # unreadable or a bomb: process_image refuses it with the reason
+        return None
+    return width * height if width > 0 and height > 0 else None
+
+
 def _orientation(im: Image.Image) -> int:
     try:
         return int(im.getexif().get(0x0112, 1))

@@ -8,6 +8,7 @@ import io
 from factories import make_category, make_facility, make_product
 from order_helpers import place
 from PIL import Image
+from playwright.sync_api import expect
 from sqlalchemy import select
 from staff_helpers import PASSWORD, make_user
 
@@ -69,9 +70,10 @@ def test_staff_run_their_facility_from_the_dashboard(page, tmp_path):
         [_jpeg(tmp_path / "depan.jpg", 1), _jpeg(tmp_path / "detail.jpg", 2)]
     )
     page.get_by_role("button", name="Unggah").click()
+    # dashboard.js sends them one by one, then loads the page afresh.
+    expect(page.locator(".photo-card")).to_have_count(2)
     flashes = page.locator(".flashes").inner_text()
     assert "Ditambahkan: depan.jpg" in flashes and "Ditambahkan: detail.jpg" in flashes
-    assert page.locator(".photo-card").count() == 2
 
     for n, text in ((1, "Kain batik gajah oling terbentang"), (2, "Detail motif gajah oling")):
         card = page.locator(".photo-card").nth(n - 1)
