@@ -108,7 +108,10 @@ def build_quote(items: Mapping[int, int], province: str, courier: str) -> Quote:
     products = {
         p.id: p
         for p in db.session.execute(
-            select(Product).where(Product.id.in_(list(items))).options(joinedload(Product.facility))
+            select(Product)
+            .where(Product.id.in_(list(items)))
+            .options(joinedload(Product.facility))
+            .execution_options(populate_existing=True)  # stock may have just been freed
         ).scalars()
     }
     parts: dict[int, QuotePart] = {}
@@ -170,6 +173,7 @@ def place_order(
     if existing is not None:
         return existing, False
     now = now or utcnow()
+    orders.expire_overdue_holding(items.keys(), now)
     quote = build_quote(items, buyer.province, courier)
     if expected_total is not None and expected_total != quote.total:
         raise PriceChanged(expected_total, quote.total)

@@ -251,6 +251,35 @@ def expire_due_orders(now: datetime | None = None) -> int:
     return count
 
 
+def expire_overdue_holding(product_ids, now: datetime | None = None) -> int:
+    """Expire the overdue orders still holding any of these products, in the caller's
+    write transaction: a buyer who wants them never waits for the ``expire-orders`` job,
+    and no page has to write on GET to free them."""
+    from shop.inventory.models import StockAllocation
+
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(StockAllocation.order_id)
+        .where(
+            StockAllocation.product_id.in_(list(product_ids)),
+            StockAllocation.status == "live",
+            StockAllocation.expires_at <= now,
+        )
+        .distinct()
+        .order_by(StockAllocation.order_id)
+    ).all()
+    return sum(1 for order_id in due if expire_order(order_id, now))
+
+
+def shown_status(order: Order, now: datetime | None = None) -> str:
+    """The status a page shows: an unpaid order past its deadline reads "expired" even
+    before the ``expire-orders`` job has written it (pages never write on GET)."""
+    now = now or utcnow()
+    if order.status == "awaiting_payment" and order.payment_deadline <= now:
+        return "expired"
+    return order.status
+
+
 def expire_if_due(order_id: int, now: datetime | None = None) -> None:
     """Lazy expiry when a page shows an order: commits its own write if one is needed."""
     now = now or utcnow()

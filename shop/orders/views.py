@@ -34,12 +34,12 @@ def track(token: str):
     found = orders.find_by_token(token)
     if found is None:
         abort(404)
-    orders.expire_if_due(found.id)
     order = orders.load_order_for_display(found.id)
     response = make_response(
         render_template(
             "orders/track.html",
             order=order,
+            status=orders.shown_status(order),
             bank=bank_account(),
             just_placed=request.args.get("baru") == "1",
         )

@@ -105,26 +105,24 @@ def pay(token: str):
 def returned(token: str):
     """Stripe's success URL: shows the order's real status, refreshing until it is paid."""
     order = _order_or_404(token)
-    orders.expire_if_due(order.id)
-    confirming = order.status == "awaiting_payment"
-    if order.status == "paid":
+    status = orders.shown_status(order)
+    confirming = status == "awaiting_payment"
+    if status == "paid":
         flash(_("Thank you! Your card payment is confirmed."), "success")
     return _render(
         "payments/card_returned.html",
         order.id,
         confirming=confirming,
+        shown_status=status,
         refresh_seconds=REFRESH_SECONDS,
     )
 
 
 @bp.get("/bayar/kartu/<token>/batal")
 def cancelled(token: str):
-    """Stripe's cancel URL: the old session is closed; pay again or switch to transfer."""
+    """Stripe's cancel URL (a GET: it writes nothing): back to the order, to pay again
+    (which closes the old session at Stripe) or switch to transfer."""
     order = _order_or_404(token)
-    attempt = card.latest_attempt(order.id)
-    if attempt is not None:
-        card.cancel_card_payment(order.id, attempt.session_id)
-    orders.expire_if_due(order.id)
     return redirect(url_for("orders.track", token=token, kartu="batal"), code=303)
 
 

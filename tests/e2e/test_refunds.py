@@ -30,7 +30,10 @@ def sign_in(page, email):
 
 
 def test_cancelled_part_and_card_refund_reach_the_buyer(
-    browser, stripe_app, fake_stripe, card_server  # noqa: F811
+    browser,
+    stripe_app,
+    fake_stripe,
+    card_server,  # noqa: F811
 ):
     ensure_default_rates()
     banyuwangi = make_facility(name="Lapas Kelas IIA Banyuwangi")

@@ -106,13 +106,19 @@ def test_expire_orders_cli_releases_stock(app, runner):
     assert "expired 0" in runner.invoke(args=["expire-orders"]).output
 
 
-def test_the_buyer_page_expires_an_overdue_order_lazily(app, client):
+def test_an_overdue_order_reads_expired_and_the_next_buyer_frees_its_items(app, client):
     (product,) = shop_with_products(on_hand=(1,))
     order = place({product.id: 1}, now=utcnow() - timedelta(hours=30))
     html = client.get(f"/pesanan/{order.public_token}").get_data(as_text=True)
     assert 'data-status="expired"' in html
     assert "0123-01-000456-30-7" not in html  # no payment instructions any more
-    assert stock(product.id) == (1, 0)
+    # The page wrote nothing (GET); the next buyer of the item expires the order.
+    assert db.session.get(Order, order.id, populate_existing=True).status == "awaiting_payment"
+    assert stock(product.id) == (1, 1)
+    second = place({product.id: 1})
+    assert db.session.get(Order, order.id, populate_existing=True).status == "expired"
+    assert db.session.get(Order, second.id).status == "awaiting_payment"
+    assert stock(product.id) == (1, 1)
 
 
 def test_expired_order_paid_late_while_stock_remains_is_paid(app):
