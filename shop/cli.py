@@ -20,12 +20,14 @@ def register_cli(app: Flask) -> None:
     from shop.demo.cli import seed_demo
     from shop.mail.cli import send_mail
     from shop.orders.cli import expire_orders
+    from shop.reconciliation.cli import import_statement_command
     from shop.shipping.cli import shipping_rates
 
     for command in (
         compile_translations,
         create_user_command,
         expire_orders,
+        import_statement_command,
         seed_demo,
         send_mail,
         shipping_rates,

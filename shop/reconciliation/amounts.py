@@ -81,6 +81,8 @@ def parse_bank_amount(text: str, allow_negative: bool = False) -> int:
         raise AmountError(_l("“%(text)s” is too large.", text=raw))
     if negative:
         if not allow_negative:
-            raise AmountError(_l("“%(text)s” is negative; write the amount without a sign.", text=raw))
+            raise AmountError(
+                _l("“%(text)s” is negative; write the amount without a sign.", text=raw)
+            )
         return -amount
     return amount

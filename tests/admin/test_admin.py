@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from order_helpers import place, shop_with_products
+from sqlalchemy import select
 from staff_helpers import csrf_token, make_user, sign_in
 
 from shop.extensions import db
+from shop.reconciliation.models import StatementLine
+from shop.reconciliation.services import import_statement
 from shop.shipping.services import fee_for, rates_by_key
 
 EN = {"Accept-Language": "en"}
+SAMPLE = Path(__file__).parent.parent / "reconciliation" / "samples" / "bca.csv"
 
 
 def admin_rules(app):
@@ -34,14 +39,31 @@ def test_every_admin_route_is_for_admins_only(app, admin):
     db.session.commit()
     (product,) = shop_with_products(on_hand=(1,))
     order = place({product.id: 1})
+    statement = import_statement(SAMPLE.read_bytes(), "bca.csv", "test", "bca").statement
+    db.session.commit()
+    fillers = {
+        "order_id": order.id,
+        "import_id": statement.id,
+        "line_id": db.session.scalars(select(StatementLine.id)).first(),
+    }
     anonymous = app.test_client()
     for rule in rules:
-        assert rule.arguments <= {"order_id"}, "extend this walk for other parameters"
-        path = rule.rule.replace("<int:order_id>", str(order.id))
-        response = anonymous.get(path)
+        assert rule.arguments <= set(fillers), "extend this walk for other parameters"
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", str(fillers[name]))
+        # A POST-only route (an action) is walked with a POST holding only a CSRF token.
+        if "GET" in rule.methods:
+            response = anonymous.get(path)
+            assert response.status_code == 302 and "/masuk" in response.location, rule.rule
+            assert staff.get(path).status_code == 403, rule.rule
+            assert admin.get(path).status_code == 200, rule.rule
+            continue
+        response = anonymous.post(path, data={"csrf_token": csrf_token(anonymous, "/masuk")})
         assert response.status_code == 302 and "/masuk" in response.location, rule.rule
-        assert staff.get(path).status_code == 403, rule.rule
-        assert admin.get(path).status_code == 200, rule.rule
+        assert staff.post(path, data={"csrf_token": csrf_token(staff)}).status_code == 403
+        status = admin.post(path, data={"csrf_token": csrf_token(admin)}).status_code
+        assert status not in (302, 403, 405), rule.rule
 
 
 def test_admin_lands_on_the_to_do_page_after_signing_in(app):
