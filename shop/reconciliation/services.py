@@ -32,6 +32,7 @@ from shop.audit.services import record
 from shop.dashboard.paging import Page, paginate
 from shop.dashboard.timezone import JAKARTA
 from shop.extensions import db
+from shop.i18n import format_rupiah
 from shop.orders.models import Order
 from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.payments.models import Payment
@@ -39,8 +40,10 @@ from shop.reconciliation.models import StatementImport, StatementLine, Statement
 from shop.reconciliation.parsers import ColumnMapping, ParsedLine, parse_statement
 from shop.sqltypes import utcnow
 
+MAX_PAYMENT = 2_000_000_000  # what one payment row holds (an INTEGER column)
 NEAR = 1_000  # rupiah either side of an amount due that still makes an order a candidate
 PER_PAGE = 50
+MAX_ID = 2**31 - 1  # a larger id in a URL names nothing (and overflows PostgreSQL's INTEGER)
 LINE_FILTERS = ("unmatched", "matched", "not_ours", "debit")
 
 
@@ -324,6 +327,8 @@ def _take(line_id: int, from_status: str, to_status: str, actor: Any, note: str,
 
 
 def get_line(line_id: int) -> StatementLine | None:
+    if not 0 < line_id <= MAX_ID:
+        return None
     return db.session.get(StatementLine, line_id, populate_existing=True)
 
 
@@ -398,6 +403,8 @@ def split_line(
                     amount=_rupiah(line.amount),
                 )
             )
+    if any(a > MAX_PAYMENT for a in amounts):
+        raise LineError(_l("One order cannot take more than Rp 2.000.000.000: split the line."))
     _take(line.id, "unmatched", "matched", actor, note, now)
     outcomes = []
     for order, amount in zip(orders, amounts, strict=True):
@@ -425,8 +432,6 @@ def split_line(
 
 
 def _rupiah(amount: int) -> str:
-    from shop.i18n import format_rupiah
-
     return format_rupiah(amount)
 
 

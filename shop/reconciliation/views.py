@@ -159,7 +159,7 @@ def mapping():
 @bp.get("/impor/<int:import_id>")
 @admin_required
 def statement(import_id: int):
-    statement = db.session.get(StatementImport, import_id)
+    statement = db.session.get(StatementImport, import_id) if import_id <= recon.MAX_ID else None
     if statement is None:
         abort(404)
     status = request.args.get("status", "")

@@ -134,6 +134,12 @@ def test_only_administrators_reach_the_statements(app, admin):
     assert db.session.scalar(select(func.count()).select_from(StatementLine)) == 0
     assert admin.get("/admin/rekonsiliasi/impor/999999999").status_code == 404
     assert admin.get("/admin/rekonsiliasi/baris/999999999").status_code == 404
+    huge = "99999999999999999999"
+    assert admin.get(f"/admin/rekonsiliasi/impor/{huge}").status_code == 404
+    assert admin.get(f"/admin/rekonsiliasi/baris/{huge}").status_code == 404
+    token = csrf_token(admin, INDEX)
+    response = admin.post(f"/admin/rekonsiliasi/baris/{huge}/cocokkan", data={"csrf_token": token})
+    assert response.status_code == 404
 
 
 def test_the_cli_imports_and_confirms(app, runner, tmp_path):
