@@ -341,9 +341,30 @@ def _order_by_number(number: str) -> Order:
     return order
 
 
+def _received_before(order_id: int) -> int:
+    """What earlier transfers brought to an order still short of its total: the transfer
+    confirmation counts everything received, so a top-up is added to it."""
+    payment = db.session.scalars(
+        select(Payment)
+        .where(Payment.order_id == order_id, Payment.provider == "bank_transfer")
+        .order_by(Payment.id.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)
+    ).first()
+    if payment is None or payment.status != "needs_review":
+        return 0
+    return payment.amount_received
+
+
 def _confirm(line: StatementLine, order: Order, amount: int, kind: str, actor, note, now):
     try:
-        result = confirm_bank_transfer(order.id, amount, _confirm_actor(actor), line.label, now=now)
+        result = confirm_bank_transfer(
+            order.id,
+            _received_before(order.id) + amount,
+            _confirm_actor(actor),
+            line.label,
+            now=now,
+        )
     except PaymentError:
         raise LineError(
             _l(
@@ -468,7 +489,8 @@ def undo(line_id: int, actor: Any, note: str = "", now: datetime | None = None) 
 
     A match that paid an order cannot be undone here: the order is paid, its stock sold
     and the buyer told; that is a refund. A match that paid nothing (too little, or the
-    stock was gone) is undone; its payment stays on the transfers' review list.
+    stock was gone) is undone; its payment stays on the transfers' review list with what
+    it received (correct that there: payments are not rewritten from here).
     """
     now = now or utcnow()
     line = get_line(line_id)

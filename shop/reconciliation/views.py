@@ -122,6 +122,8 @@ def upload():
 def mapping():
     form = MappingForm()
     content = (form.content.data or "").encode()
+    if len(content) > MAX_STATEMENT_BYTES:
+        abort(413)
     try:
         names = csv_header(form.content.data or "")
     except StatementError:

@@ -288,3 +288,16 @@ def test_a_split_where_one_order_refuses_changes_nothing(admin, product):
     assert f"Pesanan {b.number} tidak sedang menunggu pembayaran" in html_of(response)
     assert order_row(a.id).status == "awaiting_payment" and line_status(line.id) == "unmatched"
     assert db.session.scalars(select(StatementMatch)).all() == []
+
+
+def test_a_second_transfer_tops_up_an_order_paid_short(admin, product):
+    order = place({product.id: 1})
+    first, rest = 50_000, due(order) - 50_000
+    run_import((first, "SEBAGIAN PERTAMA"), (rest, "SISANYA"))
+    lines = lines_by_amount()
+    assert post(admin, lines[first].id, "cocokkan", order_number=order.number).status_code == 303
+    assert payment_of(order.id).status == "needs_review"
+    assert post(admin, lines[rest].id, "cocokkan", order_number=order.number).status_code == 303
+    payment = payment_of(order.id)
+    assert (payment.status, payment.amount_received) == ("succeeded", due(order))
+    assert order_row(order.id).status == "paid"
