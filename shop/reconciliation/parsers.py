@@ -266,7 +266,6 @@ def parse_bca(text: str) -> ParsedStatement:
         raise StatementError(_l("No transaction table (the “Tanggal Transaksi” header) found."))
     columns = _columns(rows[header][1])
     i_desc = _first(columns, "keterangan")
-    i_branch = _first(columns, "cabang")
     i_amount = _first(columns, "jumlah")
     for line_no, cells in rows[header + 1 :]:
         if _key(cells[0]) in _BCA_SUMMARY:
@@ -300,7 +299,9 @@ def parse_bca(text: str) -> ParsedStatement:
                 amount=parse_bank_amount(raw),
                 direction="C" if flag == "CR" else "D",
                 balance=balance,
-                reference=_cell(cells, i_branch).lstrip("'"),
+                # KlikBCA has no reference column ("Cabang" is a branch code, mostly
+                # '0000): the description carries the transfer's own number.
+                reference="",
             )
 
         _line(statement, line_no, read)

@@ -85,7 +85,7 @@ def test_a_credit_equal_to_one_awaiting_amount_pays_that_order(product):
     payment = payment_of(order.id)
     assert (payment.status, payment.amount_received) == ("succeeded", due(order))
     assert payment.confirmed_by == f"statement:{line.id}"
-    assert payment.reference == "0000"  # the line's reference (BCA's branch code)
+    assert payment.reference == "TRSF E-BANKING CR SITI RAHMA"  # BCA: the description
     match = db.session.scalars(select(StatementMatch)).one()
     assert (match.order_id, match.kind, match.outcome) == (order.id, "auto", "paid")
     assert audit_actions(line.id) == ["statement_line.auto_match"]
