@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from recon_helpers import SAMPLES
 
 from shop.reconciliation.amounts import AmountError, parse_bank_amount
@@ -238,3 +240,27 @@ def test_bad_rows_in_other_layouts():
     assert [(p.line_no, p.reason) for p in statement.errors] == [
         (10, "The D/C column must be D or C.")
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=10**12),
+    st.sampled_from(
+        [
+            "{plain}",
+            "{dots}",
+            "{commas}",
+            "{dots},00",
+            "{commas}.00",
+            "Rp {dots}",
+            "Rp. {dots},00",
+            "IDR {commas}",
+            "IDR {commas}.00",
+            "{plain}.00",
+        ]
+    ),
+)
+def test_every_writing_of_every_amount_reads_back(amount, style):
+    commas = f"{amount:,}"
+    text = style.format(plain=amount, commas=commas, dots=commas.replace(",", "."))
+    assert parse_bank_amount(text) == amount
