@@ -39,10 +39,12 @@ def import_statement_command(
     balance_col: str,
 ) -> None:
     """Import FILE; credits that pay exactly one awaiting order confirm it."""
+    from flask_babel import force_locale
+
     from shop.extensions import db
     from shop.inventory.services import begin_write
     from shop.reconciliation.parsers import ColumnMapping, StatementError
-    from shop.reconciliation.services import import_statement
+    from shop.reconciliation.services import import_statement, problem_reason
 
     mapping = None
     if bank == "csv":
@@ -69,7 +71,8 @@ def import_statement_command(
         db.session.commit()
     except StatementError as error:
         db.session.rollback()
-        raise click.ClickException(str(error.reason)) from None
+        with force_locale("en"):
+            raise click.ClickException(str(error.reason)) from None
     except Exception:
         db.session.rollback()
         raise
@@ -82,4 +85,5 @@ def import_statement_command(
     )
     for problem in statement.problems or []:
         label = "skipped" if problem["kind"] == "skipped" else "error"
-        click.echo(f"line {problem['line']}: {label}: {problem['reason']}", err=True)
+        reason = problem_reason(problem, "en")
+        click.echo(f"line {problem['line']}: {label}: {reason}", err=True)

@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -20,6 +21,14 @@ from shop.reconciliation.amounts import AmountError, parse_bank_amount
 
 BANKS = ("bca", "mandiri", "bni", "bri", "csv")
 BANK_NAMES = {"bca": "BCA", "mandiri": "Mandiri", "bni": "BNI", "bri": "BRI", "csv": "CSV"}
+
+
+class RowError(ValueError):
+    """One row cannot be read; ``reason`` (lazy) says why in whichever language reads it."""
+
+    def __init__(self, reason) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 class StatementError(ValueError):
@@ -44,7 +53,7 @@ class ParsedLine:
 @dataclass
 class RowProblem:
     line_no: int
-    reason: str
+    reason: Any  # a lazy string: translated when shown
 
 
 @dataclass
@@ -90,13 +99,20 @@ class ColumnMapping:
 
 
 def decode(content: bytes) -> str:
-    """Bank exports are UTF-8 (with or without BOM) or Windows-1252."""
+    """Bank exports are UTF-8 (with or without BOM), UTF-16 with a BOM, or Windows-1252.
+
+    NUL characters are dropped (PostgreSQL text cannot hold them)."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return content.decode("utf-16").replace("\x00", "")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return content.decode(encoding)
+            return content.decode(encoding).replace("\x00", "")
         except UnicodeDecodeError:
             continue
-    return content.decode("latin-1")
+    return content.decode("latin-1").replace("\x00", "")
 
 
 def _rows(text: str) -> list[tuple[int, list[str]]]:
@@ -106,10 +122,18 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
     delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows = []
-    for cells in reader:
-        cells = [c.strip() for c in cells]
-        if any(cells):
-            rows.append((reader.line_num, cells))
+    try:
+        for cells in reader:
+            cells = [c.strip() for c in cells]
+            if any(cells):
+                rows.append((reader.line_num, cells))
+    except csv.Error:
+        raise StatementError(
+            _l(
+                "Line %(line)d is not CSV text: is this the bank's CSV export?",
+                line=reader.line_num,
+            )
+        ) from None
     return rows
 
 
@@ -145,7 +169,7 @@ def parse_date(text: str) -> date:
                 return datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar day
             except ValueError:
                 continue
-    raise ValueError(str(_l("“%(text)s” is not a date (write day/month/year).", text=text)))
+    raise RowError(_l("“%(text)s” is not a date (write day/month/year).", text=text))
 
 
 def _amount(text: str) -> int:
@@ -188,19 +212,15 @@ def _first(columns: dict[str, list[int]], *names: str) -> int | None:
     return None
 
 
-def _line(
-    statement: ParsedStatement,
-    line_no: int,
-    read,
-) -> None:
+def _line(statement: ParsedStatement, line_no: int, read) -> None:
     """Run ``read()`` (→ ParsedLine or None to skip) and file its failure as a row problem."""
     try:
         line = read()
-    except AmountError as error:
-        statement.errors.append(RowProblem(line_no, str(error.reason)))
+    except (AmountError, RowError) as error:
+        statement.errors.append(RowProblem(line_no, error.reason))
         return
-    except (ValueError, IndexError) as error:
-        statement.errors.append(RowProblem(line_no, str(error)))
+    except (ValueError, IndexError):
+        statement.errors.append(RowProblem(line_no, _l("This row cannot be read.")))
         return
     if line is not None:
         statement.lines.append(line)
@@ -210,9 +230,9 @@ def _debit_credit(debit: str, credit: str) -> tuple[int, str]:
     """One of two columns holds the amount; the other is empty or zero."""
     d, c = _amount(debit), _amount(credit)
     if d and c:
-        raise ValueError(str(_l("Both debit and credit hold an amount.")))
+        raise RowError(_l("Both debit and credit hold an amount."))
     if not d and not c:
-        raise ValueError(str(_l("Neither debit nor credit holds an amount.")))
+        raise RowError(_l("Neither debit nor credit holds an amount."))
     return (c, "C") if c else (d, "D")
 
 
@@ -226,12 +246,12 @@ def _bca_date(text: str, start: date | None, end: date | None) -> date:
     """``'03/11`` with the year from the period (a December→January period has two)."""
     match = re.fullmatch(r"'?(\d{2})/(\d{2})(?:/(\d{2,4}))?", text.strip())
     if not match:
-        raise ValueError(str(_l("“%(text)s” is not a date (write day/month/year).", text=text)))
+        raise RowError(_l("“%(text)s” is not a date (write day/month/year).", text=text))
     day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
     if year:
         return parse_date(text)
     if start is None or end is None:
-        raise ValueError(str(_l("The date has no year and the file states no period.")))
+        raise RowError(_l("The date has no year and the file states no period."))
     for candidate_year in sorted({start.year, end.year}):
         try:
             candidate = date(candidate_year, month, day)
@@ -239,8 +259,8 @@ def _bca_date(text: str, start: date | None, end: date | None) -> date:
             continue
         if start <= candidate <= end:
             return candidate
-    raise ValueError(
-        str(_l("The date %(text)s is outside the statement's period.", text=text.lstrip("'")))
+    raise RowError(
+        _l("The date %(text)s is outside the statement's period.", text=text.lstrip("'"))
     )
 
 
@@ -257,8 +277,13 @@ def parse_bca(text: str) -> ParsedStatement:
         elif key.startswith("periode"):
             match = _BCA_PERIOD.search(value)
             if match:
-                statement.period_start = parse_date(match.group(1))
-                statement.period_end = parse_date(match.group(2))
+                try:
+                    statement.period_start = parse_date(match.group(1))
+                    statement.period_end = parse_date(match.group(2))
+                except RowError:
+                    raise StatementError(
+                        _l("The statement's period “%(text)s” cannot be read.", text=value.strip())
+                    ) from None
         elif _key(first).startswith("tanggal"):
             header = i
             break
@@ -274,7 +299,7 @@ def parse_bca(text: str) -> ParsedStatement:
         def read(cells=cells, line_no=line_no):
             if _key(cells[0]) == "pend":
                 statement.skipped.append(
-                    RowProblem(line_no, str(_l("Pending (PEND): not yet booked by the bank.")))
+                    RowProblem(line_no, _l("Pending (PEND): not yet booked by the bank."))
                 )
                 return None
             day = _bca_date(cells[0], statement.period_start, statement.period_end)
@@ -288,7 +313,7 @@ def parse_bca(text: str) -> ParsedStatement:
                 if nxt in ("CR", "DB"):
                     flag = nxt
             if not flag:
-                raise ValueError(str(_l("The amount has no CR or DB mark.")))
+                raise RowError(_l("The amount has no CR or DB mark."))
             # The balance: the last cell after the amount that is not its CR/DB mark.
             tail = [c for c in cells[(i_amount or 0) + 1 :] if c.upper() not in ("CR", "DB")]
             balance = _optional_amount(tail[-1]) if tail else None
@@ -378,7 +403,7 @@ def parse_bni(text: str) -> ParsedStatement:
         def read(cells=cells, line_no=line_no):
             flag = _cell(cells, i_dc).upper()
             if flag not in ("D", "C", "DB", "CR"):
-                raise ValueError(str(_l("The D/C column must be D or C.")))
+                raise RowError(_l("The D/C column must be D or C."))
             return ParsedLine(
                 line_no=line_no,
                 date=parse_date(_cell(cells, i_date)),
@@ -468,7 +493,7 @@ def parse_generic(text: str, mapping: ColumnMapping) -> ParsedStatement:
             if i_amount is not None:
                 signed = parse_bank_amount(_cell(cells, i_amount), allow_negative=True)
                 if signed == 0:
-                    raise ValueError(str(_l("The amount is zero.")))
+                    raise RowError(_l("The amount is zero."))
                 amount, direction = abs(signed), ("C" if signed > 0 else "D")
             else:
                 amount, direction = _debit_credit(_cell(cells, i_debit), _cell(cells, i_credit))

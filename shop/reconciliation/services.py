@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 
@@ -32,12 +33,12 @@ from shop.audit.services import record
 from shop.dashboard.paging import Page, paginate
 from shop.dashboard.timezone import JAKARTA
 from shop.extensions import db
-from shop.i18n import format_rupiah
+from shop.i18n import LANGUAGES, format_rupiah
 from shop.orders.models import Order
 from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.payments.models import Payment
 from shop.reconciliation.models import StatementImport, StatementLine, StatementMatch
-from shop.reconciliation.parsers import ColumnMapping, ParsedLine, parse_statement
+from shop.reconciliation.parsers import ColumnMapping, ParsedLine, RowProblem, parse_statement
 from shop.sqltypes import utcnow
 
 MAX_PAYMENT = 2_000_000_000  # what one payment row holds (an INTEGER column)
@@ -100,6 +101,22 @@ def fingerprint(bank: str, account_no: str, line: ParsedLine, occurrence: int) -
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _problem(problem: RowProblem, kind: str) -> dict:
+    """A row problem as stored: its reason in each language, shown in the reader's."""
+    reasons = {}
+    for locale in LANGUAGES:
+        with force_locale(locale):
+            reasons[locale] = str(problem.reason)
+    return {"line": problem.line_no, "kind": kind, "reason": reasons}
+
+
+def problem_reason(problem: dict, locale: str) -> str:
+    reason = problem.get("reason")
+    if isinstance(reason, dict):
+        return reason.get(locale) or reason.get("id") or next(iter(reason.values()), "")
+    return str(reason or "")
+
+
 @dataclass
 class ImportResult:
     statement: StatementImport
@@ -131,8 +148,8 @@ def import_statement(
         period_start=parsed.period_start,
         period_end=parsed.period_end,
         rows_read=len(parsed.lines),
-        problems=[{"line": p.line_no, "reason": p.reason, "kind": "error"} for p in parsed.errors]
-        + [{"line": p.line_no, "reason": p.reason, "kind": "skipped"} for p in parsed.skipped],
+        problems=[_problem(p, "error") for p in parsed.errors]
+        + [_problem(p, "skipped") for p in parsed.skipped],
         created_by=_label(actor),
         created_at=now,
     )

@@ -176,6 +176,7 @@ def statement(import_id: int):
         status=status,
         status_labels=recon.LINE_STATUS_LABELS,
         bank_names=BANK_NAMES,
+        problem_reason=recon.problem_reason,
     )
 
 

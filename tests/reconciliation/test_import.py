@@ -80,19 +80,28 @@ def test_two_identical_lines_in_one_file_are_two_payments():
     assert imported(three, "csv", mapping=mapping).statement.lines_new == 1
 
 
-def test_problem_rows_are_kept_with_the_import():
-    """Reasons are stored in the importer's language (Indonesian outside a request)."""
+def test_problem_rows_are_kept_with_the_import_in_both_languages():
     text = (SAMPLES / "bca.csv").read_text().replace('"10,000.00 DB"', '"10,000.50 DB"')
     result = imported(text.encode())
     assert result.statement.lines_new == 6
     assert result.statement.problems == [
         {
             "line": 9,
-            "reason": "“10,000.50” memuat sen; "
-            "jumlah rupiah harus berakhir ,00 atau tanpa desimal.",
             "kind": "error",
+            "reason": {
+                "id": "“10,000.50” memuat sen; "
+                "jumlah rupiah harus berakhir ,00 atau tanpa desimal.",
+                "en": "“10,000.50” has cents; rupiah amounts must end in ,00 or nothing.",
+            },
         },
-        {"line": 14, "reason": "Tertunda (PEND): belum dibukukan bank.", "kind": "skipped"},
+        {
+            "line": 14,
+            "kind": "skipped",
+            "reason": {
+                "id": "Tertunda (PEND): belum dibukukan bank.",
+                "en": "Pending (PEND): not yet booked by the bank.",
+            },
+        },
     ]
 
 

@@ -71,6 +71,9 @@ def test_upload_refusals_are_explained_and_nothing_is_written(admin):
     response = admin.post(INDEX, data={"csrf_token": token, "bank": "auto"})
     assert response.status_code == 400
     assert "Pilih berkas mutasi yang diekspor dari bank." in html_of(response)
+    huge = b"Tanggal Transaksi,Keterangan\n'01/11,\"" + b"x" * 200_000 + b'"\n'
+    response = upload(admin, huge, bank="bca")
+    assert response.status_code == 400 and "bukan teks CSV" in html_of(response)
     response = upload(admin, (SAMPLES / "bca.csv").read_bytes(), bank="bogus")
     assert response.status_code == 400
     db.session.commit()
@@ -84,6 +87,8 @@ def test_bad_rows_are_listed_on_the_import_page(admin):
     errors = html[html.index('id="row-errors"') :]
     assert "Baris 9: Jumlahnya tanpa tanda CR atau DB." in errors
     assert "Baris 14: Tertunda (PEND): belum dibukukan bank." in html
+    english = html_of(admin.get(response.location, headers={"Accept-Language": "en"}))
+    assert "Line 9: The amount has no CR or DB mark." in english
 
 
 def test_a_generic_csv_asks_for_its_columns_then_imports(admin):
@@ -175,9 +180,9 @@ def test_the_cli_reports_bad_rows_and_needs_columns_for_a_generic_csv(runner):
     )
     assert result.exit_code == 0 and "4 new line(s)" in result.output
     result = runner.invoke(args=["import-statement", str(SAMPLES / "bca.csv")])
-    assert "line 14: skipped: Tertunda (PEND)" in result.output
+    assert "line 14: skipped: Pending (PEND): not yet booked" in result.output
     result = runner.invoke(args=["import-statement", str(SAMPLES / "generic.csv")])
-    assert result.exit_code == 1 and "CSV umum" in result.output
+    assert result.exit_code == 1 and "import it as a generic CSV" in result.output
 
 
 @pytest.mark.parametrize("name", ["bca.csv", "mandiri.csv", "bni.csv", "bri.csv"])

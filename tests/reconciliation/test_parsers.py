@@ -103,7 +103,7 @@ def test_bca_klikbca_export():
     assert statement.lines[1].description.startswith("BI-FAST CR BIF TRANSFER DR 014 BUDI")
     assert [ln.line_no for ln in statement.lines] == [7, 8, 9, 10, 11, 12, 13]
     # The PEND row is not booked yet: reported, not imported. Summary lines are no rows.
-    assert [(p.line_no, p.reason) for p in statement.skipped] == [
+    assert [(p.line_no, str(p.reason)) for p in statement.skipped] == [
         (14, "Pending (PEND): not yet booked by the bank.")
     ]
     assert statement.errors == []
@@ -215,7 +215,7 @@ def test_bad_rows_are_reported_by_line_number_and_the_rest_is_read():
     ]
     text[8:8] = bad  # lines 9–13 of the file
     statement = parse_statement("\n".join(text).encode(), "bca")
-    assert [(p.line_no, p.reason) for p in statement.errors] == [
+    assert [(p.line_no, str(p.reason)) for p in statement.errors] == [
         (9, "The date 31/02 is outside the statement's period."),
         (10, "“5,000.50” has cents; rupiah amounts must end in ,00 or nothing."),
         (11, "The amount has no CR or DB mark."),
@@ -231,13 +231,13 @@ def test_bad_rows_in_other_layouts():
         '1370012345678,10/11/26,10/11/26,7004,Y,,2,"5.00","6.00",\n'
     )
     statement = parse_statement(text.encode(), "mandiri")
-    assert [(p.line_no, p.reason) for p in statement.errors] == [
+    assert [(p.line_no, str(p.reason)) for p in statement.errors] == [
         (7, "“32/11/26” is not a date (write day/month/year)."),
         (8, "Both debit and credit hold an amount."),
     ]
     text = (SAMPLES / "bni.csv").read_text() + '09/11/2026,09/11/2026,1,2,Z,"5.00",X,"1.00"\n'
     statement = parse_statement(text.encode(), "bni")
-    assert [(p.line_no, p.reason) for p in statement.errors] == [
+    assert [(p.line_no, str(p.reason)) for p in statement.errors] == [
         (10, "The D/C column must be D or C.")
     ]
 
@@ -264,3 +264,23 @@ def test_every_writing_of_every_amount_reads_back(amount, style):
     commas = f"{amount:,}"
     text = style.format(plain=amount, commas=commas, dots=commas.replace(",", "."))
     assert parse_bank_amount(text) == amount
+
+
+def test_files_that_are_not_statements_are_refused_whole():
+    huge = b"Tanggal Transaksi,Keterangan\n'01/11,\"" + b"x" * 200_000 + b'"\n'
+    with pytest.raises(StatementError, match="Line 2 is not CSV text"):
+        parse_statement(huge, "bca")
+    period = (
+        (SAMPLES / "bca.csv")
+        .read_text()
+        .replace("01/11/2026 - 30/11/2026", "31/02/2026 - 30/11/2026")
+    )
+    with pytest.raises(StatementError, match="period “31/02/2026 - 30/11/2026” cannot be read"):
+        parse_statement(period.encode(), "bca")
+
+
+def test_nul_characters_and_utf16_exports():
+    text = (SAMPLES / "bri.csv").read_text()
+    with_nul = text.replace("ATMLTR", "ATM\x00LTR").encode()
+    assert parse_statement(with_nul).lines[1].description == "ATMLTR BUDI SANTOSO"
+    assert len(parse_statement(text.encode("utf-16")).lines) == 4
