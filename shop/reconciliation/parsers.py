@@ -374,6 +374,19 @@ def parse_mandiri(text: str) -> ParsedStatement:
 # ---- BNI (BNI Direct / BNI Internet Banking CSV) -----------------------------------------
 
 
+def _preamble_period(statement: ParsedStatement, rows, before: int) -> None:
+    """A ``Period : dd/mm/yyyy - dd/mm/yyyy`` line above the table, when there is one."""
+    for _no, cells in rows[:before]:
+        label, _sep, value = ",".join(c for c in cells if c).partition(":")
+        match = _BCA_PERIOD.search(value)
+        if _key(label) in ("period", "periode") and match:
+            try:
+                statement.period_start = parse_date(match.group(1))
+                statement.period_end = parse_date(match.group(2))
+            except RowError:
+                return
+
+
 def _preamble_account(rows, before: int) -> str:
     for _no, cells in rows[:before]:
         label, _sep, value = ",".join(c for c in cells if c).partition(":")
@@ -389,6 +402,7 @@ def parse_bni(text: str) -> ParsedStatement:
     if header is None:
         raise StatementError(_l("No BNI header (Post Date, Description, Amount, D/C) found."))
     statement.account_no = _preamble_account(rows, header)
+    _preamble_period(statement, rows, header)
     columns = _columns(rows[header][1])
     i_date = _first(columns, "postdate")
     i_journal = _first(columns, "journalno", "journal")
@@ -437,6 +451,7 @@ def parse_bri(text: str) -> ParsedStatement:
     i_balance = _first(columns, "saldoakhirmutasi", "saldoakhir", "saldo")
     i_ref = _first(columns, "reffno", "refno", "noreferensi", "reference")
     statement.account_no = _preamble_account(rows, header)
+    _preamble_period(statement, rows, header)
     for line_no, cells in rows[header + 1 :]:
 
         def read(cells=cells, line_no=line_no):

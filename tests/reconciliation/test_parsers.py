@@ -144,6 +144,7 @@ def test_bni_export_with_a_d_c_column():
         (date(2026, 11, 8), 2_062_921, "C", 6_716_167),
     ]
     assert statement.lines[0].reference == "931402"
+    assert (statement.period_start, statement.period_end) == (date(2026, 11, 1), date(2026, 11, 30))
 
 
 def test_bri_export_with_mutasi_columns():
