@@ -222,7 +222,9 @@ def _line(statement: ParsedStatement, line_no: int, read) -> None:
     except (ValueError, IndexError):
         statement.errors.append(RowProblem(line_no, _l("This row cannot be read.")))
         return
-    if line is not None:
+    if line is not None and line.amount <= 0:
+        statement.errors.append(RowProblem(line_no, _l("The amount is zero.")))
+    elif line is not None:
         statement.lines.append(line)
 
 

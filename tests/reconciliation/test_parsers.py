@@ -236,10 +236,14 @@ def test_bad_rows_in_other_layouts():
         (7, "“32/11/26” is not a date (write day/month/year)."),
         (8, "Both debit and credit hold an amount."),
     ]
-    text = (SAMPLES / "bni.csv").read_text() + '09/11/2026,09/11/2026,1,2,Z,"5.00",X,"1.00"\n'
+    text = (SAMPLES / "bni.csv").read_text() + (
+        '09/11/2026,09/11/2026,1,2,Z,"5.00",X,"1.00"\n'
+        '09/11/2026,09/11/2026,1,3,NOL,"0.00",C,"1.00"\n'
+    )
     statement = parse_statement(text.encode(), "bni")
     assert [(p.line_no, str(p.reason)) for p in statement.errors] == [
-        (10, "The D/C column must be D or C.")
+        (10, "The D/C column must be D or C."),
+        (11, "The amount is zero."),
     ]
 
 
