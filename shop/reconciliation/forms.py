@@ -71,6 +71,10 @@ class MappingForm(FlaskForm):
 NOTE = Length(max=500, message=_l("At most 500 characters."))
 
 
+# The line page holds four forms: each has a prefix ("match-note", "notours-note"…)
+# so their fields' ids, and the labels pointing at them, stay unique.
+
+
 class MatchForm(FlaskForm):
     order_number = StringField(
         _l("Order number"),

@@ -185,17 +185,17 @@ def _render_line(line_id: int, status: int = 200, **forms):
     if line is None:
         abort(404)
     candidates = recon.candidates(line) if line.status == "unmatched" else []
-    split = forms.get("split") or SplitForm(formdata=None)
+    split = forms.get("split") or SplitForm(formdata=None, prefix="split")
     return render_template(
         "reconciliation/line.html",
         line=line,
         candidates=candidates,
         candidate_labels=recon.CANDIDATE_LABELS,
         matches=recon.match_rows(line.id),
-        match_form=forms.get("match") or MatchForm(formdata=None),
+        match_form=forms.get("match") or MatchForm(formdata=None, prefix="match"),
         split_form=split,
-        not_ours_form=forms.get("not_ours") or NotOursForm(formdata=None),
-        undo_form=forms.get("undo") or UndoForm(formdata=None),
+        not_ours_form=forms.get("not_ours") or NotOursForm(formdata=None, prefix="notours"),
+        undo_form=forms.get("undo") or UndoForm(formdata=None, prefix="undo"),
         error=forms.get("error", ""),
         status_labels=recon.LINE_STATUS_LABELS,
         outcome_labels=recon.OUTCOME_LABELS,
@@ -232,7 +232,7 @@ def _act(line_id: int, form_name: str, form, action, done_message: str):
 @bp.post("/baris/<int:line_id>/cocokkan")
 @admin_required
 def match(line_id: int):
-    form = MatchForm()
+    form = MatchForm(prefix="match")
     return _act(
         line_id,
         "match",
@@ -250,7 +250,7 @@ def match(line_id: int):
 @bp.post("/baris/<int:line_id>/bagi")
 @admin_required
 def split(line_id: int):
-    form = SplitForm()
+    form = SplitForm(prefix="split")
     return _act(
         line_id,
         "split",
@@ -265,7 +265,7 @@ def split(line_id: int):
 @bp.post("/baris/<int:line_id>/bukan-milik-kita")
 @admin_required
 def not_ours(line_id: int):
-    form = NotOursForm()
+    form = NotOursForm(prefix="notours")
     return _act(
         line_id,
         "not_ours",
@@ -278,7 +278,7 @@ def not_ours(line_id: int):
 @bp.post("/baris/<int:line_id>/batalkan")
 @admin_required
 def undo(line_id: int):
-    form = UndoForm()
+    form = UndoForm(prefix="undo")
     return _act(
         line_id,
         "undo",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -144,10 +145,15 @@ def test_a_credit_like_no_order_shows_no_candidates(admin, product):
 # ---- by hand -----------------------------------------------------------------------------
 
 
+PREFIXES = {"cocokkan": "match", "bagi": "split", "bukan-milik-kita": "notours", "batalkan": "undo"}
+
+
 def post(client, line_id: int, action: str, **data):
+    """Send one of the line page's forms (its fields carry the form's prefix)."""
     path = f"/admin/rekonsiliasi/baris/{line_id}"
     token = csrf_token(client, path)
-    return client.post(f"{path}/{action}", data={"csrf_token": token, **data})
+    fields = {f"{PREFIXES[action]}-{name}": value for name, value in data.items()}
+    return client.post(f"{path}/{action}", data={"csrf_token": token, **fields})
 
 
 def test_a_person_matches_a_line_by_hand_and_the_order_is_paid(admin, admin_user, product):
@@ -301,3 +307,14 @@ def test_a_second_transfer_tops_up_an_order_paid_short(admin, product):
     payment = payment_of(order.id)
     assert (payment.status, payment.amount_received) == ("succeeded", due(order))
     assert order_row(order.id).status == "paid"
+
+
+def test_the_line_page_has_unique_ids_and_labelled_fields(admin, product):
+    order = place({product.id: 1})
+    run_import((order.total, "TANPA KODE"))
+    html = html_of(admin.get(f"/admin/rekonsiliasi/baris/{lines_by_amount()[order.total].id}"))
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for target in re.findall(r'<label for="([^"]+)"', html):
+        assert target in ids
+    assert "<script" not in html.split("</head>")[1]  # no inline scripts (strict CSP)
