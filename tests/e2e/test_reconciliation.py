@@ -76,7 +76,14 @@ def test_admin_imports_a_bca_statement_and_matches_a_line_by_hand(page, tmp_path
     flashes = page.locator(".flashes").inner_text()
     assert "3 baris baru" in flashes and "1 pesanan dikonfirmasi otomatis" in flashes
 
-    # Only the lines left for a person.
+    # The exact transfer is matched; the lines left for a person are listed apart.
+    page.get_by_role("link", name="Cocok", exact=True).click()
+    assert "SITI RAHMA" in page.locator("#lines").inner_text()
+    page.get_by_role("link", name="SITI RAHMA").click()
+    assert numbers[0] in page.locator("#matches").inner_text()
+    assert "melunasi pesanan" in page.locator("#matches").inner_text()
+    page.go_back()
+
     page.get_by_role("link", name="Perlu dicocokkan").click()
     lines = page.locator("#lines").inner_text()
     assert "TANPA KODE" in lines and "BUNGA" in lines and "SITI RAHMA" not in lines
