@@ -18,34 +18,27 @@ Two orders with the same exact amount (one pending, one expired) are never guess
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 
 from shop.admin.transfers import CONFIRMABLE
 from shop.audit.services import record
-from shop.dashboard.paging import Page, paginate
 from shop.dashboard.timezone import JAKARTA
 from shop.extensions import db
-from shop.i18n import LANGUAGES, format_rupiah
+from shop.i18n import format_rupiah
 from shop.orders.models import Order
 from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.payments.models import Payment
-from shop.reconciliation.models import StatementImport, StatementLine, StatementMatch
-from shop.reconciliation.parsers import ColumnMapping, ParsedLine, RowProblem, parse_statement
+from shop.reconciliation.models import StatementLine, StatementMatch
 from shop.sqltypes import utcnow
 
 MAX_PAYMENT = 2_000_000_000  # what one payment row holds (an INTEGER column)
 NEAR = 1_000  # rupiah either side of an amount due that still makes an order a candidate
-PER_PAGE = 50
 MAX_ID = 2**31 - 1  # a larger id in a URL names nothing (and overflows PostgreSQL's INTEGER)
-LINE_FILTERS = ("unmatched", "matched", "not_ours", "debit")
 
 
 LINE_STATUS_LABELS = {
@@ -69,7 +62,7 @@ class LineError(Exception):
         self.message = message
 
 
-def _label(actor: Any) -> str:
+def actor_label(actor: Any) -> str:
     return (getattr(actor, "email", None) or str(actor))[:254]
 
 
@@ -77,147 +70,6 @@ def _confirm_actor(actor: Any) -> str:
     """The ``confirmed_by`` of a payment a person confirmed (as the transfer page does)."""
     user_id = getattr(actor, "id", None)
     return f"admin:{user_id}" if user_id is not None else str(actor)[:80]
-
-
-# ---- import ------------------------------------------------------------------------------
-
-
-def fingerprint(bank: str, account_no: str, line: ParsedLine, occurrence: int) -> str:
-    """A line's identity: the same booking in another file gives the same fingerprint."""
-    description = " ".join(line.description.upper().split())
-    tail = str(line.balance) if line.balance is not None else " ".join(line.reference.split())
-    key = "|".join(
-        [
-            bank,
-            account_no,
-            line.date.isoformat(),
-            str(line.amount),
-            line.direction,
-            description,
-            tail,
-            str(occurrence),
-        ]
-    )
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _problem(problem: RowProblem, kind: str) -> dict:
-    """A row problem as stored: its reason in each language, shown in the reader's."""
-    reasons = {}
-    for locale in LANGUAGES:
-        with force_locale(locale):
-            reasons[locale] = str(problem.reason)
-    return {"line": problem.line_no, "kind": kind, "reason": reasons}
-
-
-def problem_reason(problem: dict, locale: str) -> str:
-    reason = problem.get("reason")
-    if isinstance(reason, dict):
-        return reason.get(locale) or reason.get("id") or next(iter(reason.values()), "")
-    return str(reason or "")
-
-
-@dataclass
-class ImportResult:
-    statement: StatementImport
-    new_lines: list[StatementLine]
-    known: int
-    matched: int
-
-
-def import_statement(
-    content: bytes,
-    filename: str,
-    actor: Any,
-    bank: str | None = None,
-    mapping: ColumnMapping | None = None,
-    now: datetime | None = None,
-) -> ImportResult:
-    """Read a statement, keep the lines not seen before, auto-match their credits.
-
-    Raises :class:`shop.reconciliation.parsers.StatementError` for a file that cannot be
-    read at all; rows that cannot be read are listed in ``statement.problems``.
-    """
-    now = now or utcnow()
-    parsed = parse_statement(content, bank, mapping)
-    parsed.fill_period()
-    statement = StatementImport(
-        filename=(filename or "statement.csv")[:255],
-        bank=parsed.bank,
-        account_no=parsed.account_no[:40],
-        period_start=parsed.period_start,
-        period_end=parsed.period_end,
-        rows_read=len(parsed.lines),
-        problems=[_problem(p, "error") for p in parsed.errors]
-        + [_problem(p, "skipped") for p in parsed.skipped],
-        created_by=_label(actor),
-        created_at=now,
-    )
-    db.session.add(statement)
-    db.session.flush()
-
-    seen: Counter[str] = Counter()
-    keyed: list[tuple[str, int, ParsedLine]] = []
-    for line in parsed.lines:
-        base = fingerprint(parsed.bank, parsed.account_no, line, 0)
-        seen[base] += 1
-        occurrence = seen[base]
-        keyed.append(
-            (fingerprint(parsed.bank, parsed.account_no, line, occurrence), occurrence, line)
-        )
-    existing: set[str] = set()
-    prints = [k for k, _o, _l in keyed]
-    for start in range(0, len(prints), 500):
-        existing.update(
-            db.session.scalars(
-                select(StatementLine.fingerprint).where(
-                    StatementLine.fingerprint.in_(prints[start : start + 500])
-                )
-            )
-        )
-    new_lines = []
-    for key, occurrence, line in keyed:
-        if key in existing:
-            continue
-        existing.add(key)
-        row = StatementLine(
-            import_id=statement.id,
-            fingerprint=key,
-            occurrence=occurrence,
-            source_line=line.line_no,
-            bank=parsed.bank,
-            account_no=parsed.account_no[:40],
-            booked_on=line.date,
-            description=line.description[:500],
-            reference=line.reference[:120],
-            direction=line.direction,
-            amount=line.amount,
-            balance=line.balance,
-            status="unmatched" if line.direction == "C" else "debit",
-            created_at=now,
-        )
-        db.session.add(row)
-        new_lines.append(row)
-    statement.lines_new = len(new_lines)
-    statement.lines_known = len(keyed) - len(new_lines)
-    db.session.flush()
-    record(
-        actor,
-        "statement.import",
-        "statement_import",
-        statement.id,
-        after={
-            "filename": statement.filename,
-            "bank": statement.bank,
-            "period": [statement.period_start, statement.period_end],
-            "new": statement.lines_new,
-            "known": statement.lines_known,
-            "problems": len(parsed.errors),
-        },
-        now=now,
-    )
-    matched = sum(1 for row in new_lines if row.direction == "C" and auto_match(row, now))
-    return ImportResult(statement, new_lines, statement.lines_known, matched)
 
 
 # ---- candidates and automatic matching ---------------------------------------------------
@@ -336,7 +188,7 @@ def _take(line_id: int, from_status: str, to_status: str, actor: Any, note: str,
             StatementLine.status == from_status,
             StatementLine.direction == "C",
         )
-        .values(status=to_status, note=note[:500], handled_by=_label(actor), handled_at=now)
+        .values(status=to_status, note=note[:500], handled_by=actor_label(actor), handled_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if done != 1:
@@ -389,7 +241,8 @@ def _confirm(line: StatementLine, order: Order, amount: int, kind: str, actor, n
                 number=order.number,
             )
         ) from None
-    _add_match(line, order.id, result.payment.id, amount, kind, result.outcome, _label(actor), note)
+    who = actor_label(actor)
+    _add_match(line, order.id, result.payment.id, amount, kind, result.outcome, who, note)
     return result
 
 
@@ -544,7 +397,7 @@ def undo(line_id: int, actor: Any, note: str = "", now: datetime | None = None) 
     _take(line_id, "matched", "unmatched", actor, "", now)
     for match in matches:
         match.undone_at = now
-        match.undone_by = _label(actor)
+        match.undone_by = actor_label(actor)
     db.session.flush()
     record(
         actor,
@@ -555,62 +408,4 @@ def undo(line_id: int, actor: Any, note: str = "", now: datetime | None = None) 
         after={"status": "unmatched"},
         note=note,
         now=now,
-    )
-
-
-# ---- lists for the pages -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportCounts:
-    lines: int = 0
-    credits: int = 0
-    matched: int = 0
-    left: int = 0
-
-
-def import_counts(import_ids: list[int]) -> dict[int, ImportCounts]:
-    """Per import: its lines, credits, matched credits and credits left for a person."""
-    if not import_ids:
-        return {}
-    rows = db.session.execute(
-        select(
-            StatementLine.import_id,
-            func.count(),
-            func.sum(case((StatementLine.direction == "C", 1), else_=0)),
-            func.sum(case((StatementLine.status == "matched", 1), else_=0)),
-            func.sum(case((StatementLine.status == "unmatched", 1), else_=0)),
-        )
-        .where(StatementLine.import_id.in_(import_ids))
-        .group_by(StatementLine.import_id)
-    ).all()
-    return {
-        row[0]: ImportCounts(int(row[1]), int(row[2] or 0), int(row[3] or 0), int(row[4] or 0))
-        for row in rows
-    }
-
-
-def imports_page(page: int) -> Page:
-    stmt = select(StatementImport).order_by(
-        StatementImport.created_at.desc(), StatementImport.id.desc()
-    )
-    return paginate(stmt, page, PER_PAGE)
-
-
-def lines_page(import_id: int, status: str, page: int) -> Page:
-    stmt = select(StatementLine).where(StatementLine.import_id == import_id)
-    if status in LINE_FILTERS:
-        stmt = stmt.where(StatementLine.status == status)
-    return paginate(stmt.order_by(StatementLine.booked_on, StatementLine.id), page, PER_PAGE)
-
-
-def match_rows(line_id: int) -> list[tuple[StatementMatch, str]]:
-    """Every match of the line (undone ones too) with its order's number."""
-    return list(
-        db.session.execute(
-            select(StatementMatch, Order.number)
-            .join(Order, Order.id == StatementMatch.order_id)
-            .where(StatementMatch.line_id == line_id)
-            .order_by(StatementMatch.id)
-        ).all()
     )
