@@ -67,6 +67,7 @@ def _register_models() -> None:
     from shop.payments import bank_transfer as _bank_transfer  # noqa: F401  (signal handlers)
     from shop.payments import models as _payments  # noqa: F401
     from shop.payments import stripe_models as _stripe  # noqa: F401
+    from shop.reconciliation import models as _reconciliation  # noqa: F401
     from shop.shipping import models as _shipping  # noqa: F401
 
 
@@ -109,6 +110,10 @@ def _register_access_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(admin_bp)
+
+    from shop.reconciliation import bp as reconciliation_bp
+
+    app.register_blueprint(reconciliation_bp)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -21,12 +21,14 @@ def register_cli(app: Flask) -> None:
     from shop.ledger.cli import ledger_check
     from shop.mail.cli import send_mail
     from shop.orders.cli import expire_orders
+    from shop.reconciliation.cli import import_statement_command
     from shop.shipping.cli import shipping_rates
 
     for command in (
         compile_translations,
         create_user_command,
         expire_orders,
+        import_statement_command,
         ledger_check,
         seed_demo,
         send_mail,

@@ -4,6 +4,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from shop.dashboard.forms import RupiahField
+from shop.reconciliation.forms import BankAmountField
 
 MAX_FEE = 5_000_000
 MAX_TRANSFER = 2_000_000_000  # fits the payment's integer column
@@ -32,12 +33,14 @@ class RateForm(FlaskForm):
 
 
 class TransferSearchForm(FlaskForm):
-    """Find a bank transfer by the exact amount on the bank statement or by order number."""
+    """Find a bank transfer by the exact amount on the bank statement or by order number.
+
+    The amount is read as banks write it (``1,500,123.00``, ``Rp 1.500.123,00``, …)."""
 
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    amount = RupiahField(
+    amount = BankAmountField(
         _l("Amount (Rp)"),
         validators=[Optional(), TRANSFER_RANGE],
     )

@@ -25,10 +25,12 @@ PART_SHARES = {
 }
 
 
-def sale(cash: str, amount: int, order, parts: Sequence) -> list[Line]:
+def sale(cash: str, amount: int, order, parts: Sequence, held: int = 0) -> list[Line]:
     """Money that pays an order: each part's shares owed to its facility, the unique code
-    kept as income, anything above what was asked owed back to the buyer."""
-    lines = [debit(cash, amount)]
+    kept as income, anything above what was asked owed back to the buyer. ``held``:
+    money received earlier that was owed back (too little then) and now pays too."""
+    lines = [debit(cash, amount), debit("refunds_due", held)]
+    amount += held
     for part in parts:
         for code, column in PART_SHARES.items():
             lines.append(credit(code, getattr(part, column) or 0, part.facility_id, part.id))

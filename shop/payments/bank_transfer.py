@@ -117,10 +117,19 @@ def confirm_bank_transfer(
     if core.reference_taken(money_ref):
         raise PaymentError(f"bank reference {reference} is already recorded for this order")
 
-    if amount < order.total:
+    # ``amount`` is everything received for this order so far (as the form says); the
+    # money record holds what earlier confirmations brought, so only the rest is new.
+    earlier = core.received(payment.id)
+    held = earlier - core.refunded(payment.id)
+    new = amount - earlier
+    if new <= 0:
+        raise PaymentError(f"{earlier} was already recorded for this order: nothing new")
+    total_held = held + new
+
+    if total_held < order.total:
         payment.note = f"received {amount}, order total {order.total}"
         set_status(payment, "needs_review", actor, f"{payment.note}: below the total{ref}", now=now)
-        core.record_payment(payment, amount, money_ref, actor, paid_order=None, now=now)
+        core.record_payment(payment, new, money_ref, actor, paid_order=None, now=now)
         db.session.flush()
         return ConfirmResult(payment, False, "amount below the order total", "underpaid")
     if not orders.mark_paid(order, actor, f"bank transfer {amount} confirmed", now):
@@ -128,14 +137,15 @@ def confirm_bank_transfer(
         set_status(
             payment, "needs_review", actor, f"received {amount}; {payment.note}{ref}", now=now
         )
-        core.record_payment(payment, amount, money_ref, actor, paid_order=None, now=now)
+        core.record_payment(payment, new, money_ref, actor, paid_order=None, now=now)
         db.session.flush()
         return ConfirmResult(
             payment, False, "order expired and stock is gone; refund due", "stock_gone"
         )
     set_status(payment, "succeeded", actor, f"bank transfer {amount} confirmed{ref}", now=now)
-    core.record_payment(payment, amount, money_ref, actor, paid_order=order, now=now)
-    if amount > order.amount_due:
-        payment.note = f"received {amount}, {amount - order.amount_due} more than asked: refund"
+    core.record_payment(payment, new, money_ref, actor, paid_order=order, apply_held=held, now=now)
+    if total_held > order.amount_due:
+        excess = total_held - order.amount_due
+        payment.note = f"received {amount}, {excess} more than asked: refund"
     db.session.flush()
     return ConfirmResult(payment, True, "paid", "paid")

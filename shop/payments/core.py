@@ -31,7 +31,8 @@ PAYMENT_TRANSITIONS: dict[str | None, frozenset[str]] = {
     "expired": frozenset({"expired", "succeeded", "needs_review"}),
     "needs_review": frozenset({"needs_review", "succeeded", "refunded"}),
     "succeeded": frozenset({"succeeded", "needs_review", "refunded"}),
-    "refunded": frozenset({"refunded"}),
+    # Everything received so far went back; another transfer to the same order opens it.
+    "refunded": frozenset({"refunded", "needs_review", "succeeded"}),
 }
 # A refund of an order part's money answers the part's refund due (see refund_due_of).
 SIGN = {"capture": 1, "refund": -1, "fee": -1, "dispute": -1, "dispute_reversal": 1}
@@ -114,6 +115,7 @@ def record_payment(
     actor: str,
     *,
     paid_order: Order | None,
+    apply_held: int = 0,
     now: datetime | None = None,
 ) -> PaymentTransaction:
     """Money received on ``payment``: one capture row and its ledger entry.
@@ -121,12 +123,15 @@ def record_payment(
     ``paid_order`` is the order this money paid (its parts already carry their split);
     ``None`` when it paid nothing (too little, too late, a second payment): then the
     whole amount is owed back to the buyer until an administrator refunds it.
+    ``apply_held``: money an earlier transfer brought that paid nothing then (it was
+    too little) and now, with this one, pays the order.
     """
     now = now or utcnow()
     row = _transaction(payment, "capture", amount, reference, actor, now)
     cash = postings.CASH_ACCOUNTS[payment.provider]
     if paid_order is not None:
-        lines = postings.sale(cash, amount, paid_order, orders.parts_of(paid_order.id))
+        parts = orders.parts_of(paid_order.id)
+        lines = postings.sale(cash, amount, paid_order, parts, held=apply_held)
         kind = "payment_received"
     else:
         lines = postings.unapplied(cash, amount)

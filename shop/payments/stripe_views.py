@@ -122,7 +122,7 @@ def returned(token: str):
 def cancelled(token: str):
     """Stripe's cancel URL (a GET: it writes nothing): back to the order, to pay again
     (which closes the old session at Stripe) or switch to transfer."""
-    order = _order_or_404(token)
+    _order_or_404(token)
     return redirect(url_for("orders.track", token=token, kartu="batal"), code=303)
 
 

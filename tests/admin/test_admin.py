@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from order_helpers import place, shop_with_products
@@ -12,9 +13,12 @@ from staff_helpers import csrf_token, make_user, sign_in
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.mail.models import OutboxMessage
+from shop.reconciliation.models import StatementLine
+from shop.reconciliation.services import import_statement
 from shop.shipping.services import fee_for, rates_by_key
 
 EN = {"Accept-Language": "en"}
+SAMPLE = Path(__file__).parent.parent / "reconciliation" / "samples" / "bca.csv"
 
 
 def admin_rules(app):
@@ -47,6 +51,8 @@ def test_every_admin_route_is_for_admins_only(app, admin):
     db.session.commit()
     (product,) = shop_with_products(on_hand=(1,))
     order = place({product.id: 1})
+    statement = import_statement(SAMPLE.read_bytes(), "bca.csv", "test", "bca").statement
+    db.session.commit()
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.order_id == order.id))
     fillers = {
         "order_id": order.id,
@@ -54,6 +60,8 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         "category_id": product.category_id,
         "message_id": message.id,
         "target": "whole",
+        "import_id": statement.id,
+        "line_id": db.session.scalars(select(StatementLine.id)).first(),
     }
     staff_token = csrf_token(staff)
     admin_token = csrf_token(admin)
@@ -80,6 +88,7 @@ def test_every_admin_route_is_for_admins_only(app, admin):
                 200,
                 303,
                 400,
+                409,  # the action does not fit the object's state (a line already matched)
             ), rule.rule
             walked += 1
     assert walked >= 20

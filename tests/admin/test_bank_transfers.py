@@ -105,13 +105,27 @@ def test_the_awaiting_list_is_paged_with_the_shared_pager(admin, monkeypatch):
     assert second.number in page_two and first.number not in page_two
 
 
-@pytest.mark.parametrize("style", ["Rp {dotted}", "{dotted}", "{plain}"])
+@pytest.mark.parametrize(
+    "style",
+    [
+        "Rp {dotted}",
+        "{dotted}",
+        "{plain}",
+        "{dotted},00",
+        "Rp {dotted},00",
+        "{comma}",
+        "{comma}.00",
+        "IDR {comma}",
+    ],
+)
 def test_search_by_exact_amount_in_each_written_form(admin, style):
     (product,) = shop_with_products(on_hand=(2,))
     wanted = place({product.id: 1})
     other = place({product.id: 1}, buyer=BUDI)
     typed = style.format(
-        dotted=format_rupiah(wanted.amount_due).removeprefix("Rp "), plain=wanted.amount_due
+        dotted=format_rupiah(wanted.amount_due).removeprefix("Rp "),
+        comma=f"{wanted.amount_due:,}",
+        plain=wanted.amount_due,
     )
     response = admin.get("/admin/transfer", query_string={"amount": typed})
     html = html_of(response)
@@ -134,7 +148,9 @@ def test_search_by_order_number_and_what_finds_nothing(admin):
     html = html_of(admin.get("/admin/transfer", query_string={"amount": "1"}))
     assert "Tidak ada transfer bank dengan jumlah atau nomor pesanan ini." in html
     html = html_of(admin.get("/admin/transfer", query_string={"amount": "seratus"}))
-    assert "Tulis jumlah rupiah tanpa desimal" in html and 'id="search-results"' not in html
+    assert "“seratus” bukan jumlah rupiah." in html and 'id="search-results"' not in html
+    html = html_of(admin.get("/admin/transfer", query_string={"amount": "150.000,50"}))
+    assert "memuat sen" in html and 'id="search-results"' not in html
 
 
 def test_to_do_page_counts_transfers_to_confirm_and_to_review(admin):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from card_helpers_e2e import card_paid_order
 from factories import make_category, make_facility, make_product
-from fake_stripe.fixtures import fake_stripe, stripe_app  # noqa: F401
+from fake_stripe.fixtures import fake_stripe, stripe_app  # noqa: F401  (fixtures)
 from order_helpers import place
 from sqlalchemy import select
 from staff_helpers import PASSWORD, make_user
@@ -31,8 +31,8 @@ def sign_in(page, email):
 
 def test_cancelled_part_and_card_refund_reach_the_buyer(
     browser,
-    stripe_app,
-    fake_stripe,
+    stripe_app,  # noqa: F811
+    fake_stripe,  # noqa: F811
     card_server,  # noqa: F811
 ):
     ensure_default_rates()

@@ -1,0 +1,66 @@
+"""Reconciliation services: statement import (``imports``), matching and a person's
+actions (``matching``), the pages' lists (``listing``). They ``flush()``; callers commit."""
+
+from shop.reconciliation.services.imports import (
+    ImportResult,
+    fingerprint,
+    import_statement,
+    problem_reason,
+)
+from shop.reconciliation.services.listing import (
+    LINE_FILTERS,
+    PER_PAGE,
+    ImportCounts,
+    import_counts,
+    imports_page,
+    lines_page,
+    match_rows,
+)
+from shop.reconciliation.services.matching import (
+    CANDIDATE_LABELS,
+    LINE_STATUS_LABELS,
+    MAX_ID,
+    MAX_PAYMENT,
+    NEAR,
+    OUTCOME_LABELS,
+    Candidate,
+    LineError,
+    active_matches,
+    auto_match,
+    candidates,
+    get_line,
+    mark_not_ours,
+    match_by_hand,
+    split_line,
+    undo,
+)
+
+__all__ = [
+    "CANDIDATE_LABELS",
+    "LINE_FILTERS",
+    "LINE_STATUS_LABELS",
+    "MAX_ID",
+    "MAX_PAYMENT",
+    "NEAR",
+    "OUTCOME_LABELS",
+    "PER_PAGE",
+    "Candidate",
+    "ImportCounts",
+    "ImportResult",
+    "LineError",
+    "active_matches",
+    "auto_match",
+    "candidates",
+    "fingerprint",
+    "get_line",
+    "import_counts",
+    "import_statement",
+    "imports_page",
+    "lines_page",
+    "mark_not_ours",
+    "match_by_hand",
+    "match_rows",
+    "problem_reason",
+    "split_line",
+    "undo",
+]
