@@ -61,6 +61,7 @@ def _register_models() -> None:
     from shop.facilities import models as _facilities  # noqa: F401
     from shop.inventory import models as _inventory  # noqa: F401
     from shop.mail import models as _mail  # noqa: F401
+    from shop.makers import models as _makers  # noqa: F401
     from shop.media import models as _media  # noqa: F401
     from shop.orders import models as _orders  # noqa: F401
     from shop.payments import models as _payments  # noqa: F401

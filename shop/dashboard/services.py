@@ -270,6 +270,12 @@ def change_status(
     if target not in TRANSITIONS.get(product.status, ()):
         raise ProductError(_l("That status change is not possible."), "status")
     if target == "active":
+        facility = db.session.get(Facility, product.facility_id)
+        if facility is not None and not facility.active:
+            raise ProductError(
+                _l("The facility is inactive: its products cannot be published for now."),
+                "status",
+            )
         problems = publish_problems(product, require_photo)
         if problems:
             raise PublishError(problems)
