@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
@@ -63,7 +63,7 @@ class FacilityError(ValueError):
 
 def jakarta_date(when: datetime) -> date:
     if when.tzinfo is None:  # naive datetimes in this code base are UTC
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return when.astimezone(JAKARTA).date()
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from factories import make_category, make_facility, make_product
 from order_helpers import place
-from staff_helpers import make_user
 from sqlalchemy import func, select
+from staff_helpers import make_user
 
 from shop.audit.models import AuditEntry
 from shop.catalog.services import split_for
