@@ -25,23 +25,49 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         "admin.shipping_rates",
         "admin.transfers",
         "admin.transfer",
+        "admin.facilities",
+        "admin.facility_edit",
+        "admin.people",
+        "admin.person",
     }
     for rule in rules:
         assert getattr(app.view_functions[rule.endpoint], "requires_admin", False), rule.rule
 
+    staff_user = make_user()
     staff = app.test_client()
-    assert sign_in(staff, make_user().email).status_code == 303
+    assert sign_in(staff, staff_user.email).status_code == 303
     db.session.commit()
+    staff_token = csrf_token(staff)
     (product,) = shop_with_products(on_hand=(1,))
     order = place({product.id: 1})
+    fillers = {
+        "order_id": order.id,
+        "facility_id": staff_user.facility_id,
+        "user_id": staff_user.id,
+    }
     anonymous = app.test_client()
+    walked = 0
     for rule in rules:
-        assert rule.arguments <= {"order_id"}, "extend this walk for other parameters"
-        path = rule.rule.replace("<int:order_id>", str(order.id))
-        response = anonymous.get(path)
-        assert response.status_code == 302 and "/masuk" in response.location, rule.rule
-        assert staff.get(path).status_code == 403, rule.rule
-        assert admin.get(path).status_code == 200, rule.rule
+        assert rule.arguments <= set(fillers), "extend this walk for other parameters"
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", str(fillers[name]))
+        if "GET" in rule.methods:
+            response = anonymous.get(path)
+            assert response.status_code == 302 and "/masuk" in response.location, rule.rule
+            assert staff.get(path).status_code == 403, rule.rule
+            assert admin.get(path).status_code == 200, rule.rule
+            walked += 1
+        if "POST" in rule.methods:
+            response = anonymous.post(path, data={})
+            assert response.status_code in (302, 400), rule.rule
+            if response.status_code == 302:
+                assert "/masuk" in response.location, rule.rule
+            assert staff.post(path, data={"csrf_token": staff_token}).status_code == 403, path
+            walked += 1
+    assert walked >= 15
+    db.session.expire_all()
+    assert staff_user.active  # nothing a refused request asked for happened
 
 
 def test_admin_lands_on_the_to_do_page_after_signing_in(app):
