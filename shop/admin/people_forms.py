@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 ROLE_CHOICES = [("staff", _l("Facility staff")), ("admin", _l("Administrator"))]
 
@@ -29,7 +29,7 @@ class _FacilityChoice(SelectField):
 
     def pre_validate(self, form) -> None:
         if self.data is not None and self.data not in {value for value, _label in self.choices}:
-            raise ValueError(_l("Choose a facility."))
+            raise ValidationError(_l("Choose a facility."))
 
 
 class InviteForm(FlaskForm):

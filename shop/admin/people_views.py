@@ -15,6 +15,7 @@ from shop.admin import bp
 from shop.admin.facilities_forms import ConfirmForm
 from shop.admin.people_forms import InviteForm, MoveForm
 from shop.extensions import db
+from shop.facilities.models import Facility
 from shop.facilities.services import facility_choices
 from shop.sqltypes import utcnow
 
@@ -89,6 +90,7 @@ def _render_person(user: User, move_form: MoveForm | None = None, status: int = 
     return render_template(
         "admin/people/person.html",
         person=user,
+        facility=db.session.get(Facility, user.facility_id) if user.facility_id else None,
         form=ConfirmForm(formdata=None),
         move_form=move_form,
         locked=accounts.is_locked(user, utcnow()),

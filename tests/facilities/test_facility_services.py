@@ -25,8 +25,12 @@ def _audit(action: str) -> list[AuditEntry]:
 
 
 def _data(**kw) -> FacilityData:
-    values = {"name": "Lapas Perempuan Kelas IIA Malang", "kind": "LPP",
-              "province": "Jawa Timur", "city": "Malang"}  # fmt: skip
+    values = {
+        "name": "Lapas Perempuan Kelas IIA Malang",
+        "kind": "LPP",
+        "province": "Jawa Timur",
+        "city": "Malang",
+    }
     values.update(kw)
     return FacilityData(**values)
 
@@ -34,9 +38,11 @@ def _data(**kw) -> FacilityData:
 def test_create_records_the_facility_its_first_split_and_one_audit_row(app):
     admin = make_user(role="admin")
     facility = services.create_facility(
-        admin, _data(bank_name="BRI", bank_account_number="0123 4567 89"), Split(60, 15, 25),
+        admin,
+        _data(bank_name="BRI", bank_account_number="0123 4567 89"),
+        Split(60, 15, 25),
         today=date(2026, 12, 1),
-    )  # fmt: skip
+    )
     assert facility.slug == "lapas-perempuan-kelas-iia-malang"
     assert (facility.premi_pct, facility.pnbp_pct, facility.capital_pct) == (60, 15, 25)
     assert split_at(facility.id, datetime(2026, 12, 1, 1, tzinfo=UTC)) == Split(60, 15, 25)
@@ -73,10 +79,18 @@ def test_a_split_applies_from_its_date_only(app):
     # Before the facility's first dated split: its base split.
     assert split_at(facility.id, datetime(2020, 1, 1, tzinfo=UTC)) == Split(50, 15, 35)
     (entry,) = _audit("facility.split")
-    assert entry.before == {"premi_pct": 50, "pnbp_pct": 15, "capital_pct": 35,
-                            "valid_from": "2026-12-10"}  # fmt: skip
-    assert entry.after == {"premi_pct": 60, "pnbp_pct": 15, "capital_pct": 25,
-                           "valid_from": "2026-12-10"}  # fmt: skip
+    assert entry.before == {
+        "premi_pct": 50,
+        "pnbp_pct": 15,
+        "capital_pct": 35,
+        "valid_from": "2026-12-10",
+    }
+    assert entry.after == {
+        "premi_pct": 60,
+        "pnbp_pct": 15,
+        "capital_pct": 25,
+        "valid_from": "2026-12-10",
+    }
 
 
 def test_a_split_cannot_start_in_the_past(app):
