@@ -20,10 +20,12 @@ from shop.extensions import db
 from shop.facilities import services
 from shop.facilities.models import Facility, facility_photo
 from shop.media.pipeline import DEFAULT_MAX_UPLOAD_MB, PhotoRejected
-from shop.sqltypes import utcnow
+from shop.sqltypes import MAX_ID, utcnow
 
 
 def _facility_or_404(facility_id: int) -> Facility:
+    if facility_id > MAX_ID:  # beyond any integer column: no such row (and no driver error)
+        abort(404)
     facility = db.session.get(Facility, facility_id)
     if facility is None:
         abort(404)

@@ -17,10 +17,12 @@ from shop.admin.people_forms import InviteForm, MoveForm
 from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.facilities.services import facility_choices
-from shop.sqltypes import utcnow
+from shop.sqltypes import MAX_ID, utcnow
 
 
 def _user_or_404(user_id: int) -> User:
+    if user_id > MAX_ID:  # beyond any integer column: no such row (and no driver error)
+        abort(404)
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
