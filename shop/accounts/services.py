@@ -162,11 +162,11 @@ def make_reset_token(user: User, secret_key: str) -> str:
     return _serializer(secret_key).dumps({"u": user.id, "p": _password_fingerprint(user)})
 
 
-def user_for_reset_token(
-    token: str, secret_key: str, max_age: int = RESET_TOKEN_MAX_AGE
-) -> User | None:
+def _user_for_token(serializer: URLSafeTimedSerializer, token: str, max_age: int) -> User | None:
+    """The active user a signed token names, while their password is the one it was made
+    for and it is younger than ``max_age`` seconds."""
     try:
-        data = _serializer(secret_key).loads(token, max_age=max_age)
+        data = serializer.loads(token, max_age=max_age)
     except BadSignature:  # includes SignatureExpired
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
@@ -175,6 +175,12 @@ def user_for_reset_token(
     if user is None or not user.active or data.get("p") != _password_fingerprint(user):
         return None
     return user
+
+
+def user_for_reset_token(
+    token: str, secret_key: str, max_age: int = RESET_TOKEN_MAX_AGE
+) -> User | None:
+    return _user_for_token(_serializer(secret_key), token, max_age)
 
 
 def reset_password(token: str, secret_key: str, new_password: str, max_age: int) -> User:
@@ -237,16 +243,7 @@ def make_invite_token(user: User, secret_key: str) -> str:
 def user_for_invite_token(
     token: str, secret_key: str, max_age: int = INVITE_MAX_AGE
 ) -> User | None:
-    try:
-        data = _invite_serializer(secret_key).loads(token, max_age=max_age)
-    except BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
-        return None
-    user = db.session.get(User, data["u"])
-    if user is None or not user.active or data.get("p") != _password_fingerprint(user):
-        return None
-    return user
+    return _user_for_token(_invite_serializer(secret_key), token, max_age)
 
 
 def accept_invite(

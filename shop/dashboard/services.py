@@ -175,7 +175,9 @@ def _check(facility_id: int, data: ProductData, product_id: int | None = None) -
         raise ProductError(_l("Material cost cannot be more than the price."), "material_cost")
 
 
-def _refresh_search_text(product: Product) -> None:
+def refresh_search_text(product: Product) -> None:
+    """Rebuild ``product.search_text`` from the product, its facility and its category
+    (also called when a facility is renamed or moves city)."""
     facility = db.session.get(Facility, product.facility_id)
     category = db.session.get(Category, product.category_id)
     product.search_text = search_text_for(
@@ -194,7 +196,7 @@ def _apply(product: Product, data: ProductData) -> None:
         setattr(product, name, getattr(data, name))
     if not product.maker_consent:
         product.maker_name = ""
-    _refresh_search_text(product)
+    refresh_search_text(product)
 
 
 def create_product(facility_id: int, data: ProductData) -> Product:

@@ -304,21 +304,10 @@ def create_facility(
 
 def _refresh_search_text(facility: Facility) -> None:
     """Products carry the facility's name and city in their search text."""
-    from shop.catalog.indexing import search_text_for
-    from shop.catalog.models import Category
+    from shop.dashboard.services import refresh_search_text
 
-    products = db.session.scalars(select(Product).where(Product.facility_id == facility.id))
-    for product in products:
-        category = db.session.get(Category, product.category_id)
-        product.search_text = search_text_for(
-            name=product.name,
-            description=product.description,
-            technique=product.technique,
-            materials=product.materials,
-            facility_name=facility.name,
-            facility_city=facility.city,
-            category_names=(category.name_id, category.name_en) if category else (),
-        )
+    for product in db.session.scalars(select(Product).where(Product.facility_id == facility.id)):
+        refresh_search_text(product)
 
 
 def update_facility(actor, facility: Facility, data: FacilityData) -> Facility:
