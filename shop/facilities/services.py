@@ -466,8 +466,32 @@ def facility_rows() -> list[FacilityRow]:
         .outerjoin(staff_counts, staff_counts.c.facility_id == Facility.id)
         .order_by(Facility.active.desc(), Facility.name)
     ).all()
-    now = utcnow()
-    return [FacilityRow(f, p, s, split_at(f.id, now)) for f, p, s in rows]
+    today = splits_today([f for f, _p, _s in rows])
+    return [FacilityRow(f, p, s, today[f.id]) for f, p, s in rows] if rows else []
+
+
+def splits_today(facilities: list[Facility]) -> dict[int, Split]:
+    """The split in force today for each of ``facilities`` (one statement)."""
+    day = jakarta_date(utcnow())
+    found: dict[int, Split] = {}
+    rows = db.session.execute(
+        select(
+            FacilitySplit.facility_id,
+            FacilitySplit.premi_pct,
+            FacilitySplit.pnbp_pct,
+            FacilitySplit.capital_pct,
+        )
+        .where(
+            FacilitySplit.facility_id.in_([f.id for f in facilities]),
+            FacilitySplit.valid_from <= day,
+        )
+        .order_by(FacilitySplit.facility_id, FacilitySplit.valid_from)
+    )
+    for facility_id, *pcts in rows:  # the latest row of each facility wins
+        found[facility_id] = Split(*pcts)
+    return {
+        f.id: found.get(f.id, Split(f.premi_pct, f.pnbp_pct, f.capital_pct)) for f in facilities
+    }
 
 
 def facility_choices() -> list[tuple[int, str]]:

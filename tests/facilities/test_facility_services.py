@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from factories import make_category, make_facility, make_product
@@ -14,7 +14,7 @@ from shop.audit.models import AuditEntry
 from shop.catalog.services import split_for
 from shop.extensions import db
 from shop.facilities import services
-from shop.facilities.models import Facility
+from shop.facilities.models import Facility, FacilitySplit
 from shop.facilities.services import FacilityData, FacilityError, Split, split_at
 from shop.orders.models import Order
 from shop.shipping.services import ensure_default_rates
@@ -181,3 +181,25 @@ def test_staff_cannot_publish_while_their_facility_is_inactive(app):
     product = db.session.get(type(product), product.id)
     with pytest.raises(ProductError):
         change_status(product, "active")
+
+
+def test_the_list_shows_each_facilitys_split_of_today(app):
+    admin = make_user(role="admin")
+    changed, plain = make_facility(name="A Lapas"), make_facility(name="B Lapas")
+    today = services.jakarta_date(datetime.now(UTC))
+    db.session.add(
+        FacilitySplit(
+            facility_id=changed.id,
+            valid_from=today - timedelta(days=10),
+            premi_pct=45,
+            pnbp_pct=15,
+            capital_pct=40,
+            recorded_by="test",
+        )
+    )
+    services.set_split(admin, changed, Split(30, 0, 70), today)
+    services.set_split(admin, changed, Split(40, 10, 50), today + timedelta(days=5))
+    rows = {row.facility.id: row for row in services.facility_rows()}
+    assert rows[changed.id].split == Split(30, 0, 70)
+    assert rows[plain.id].split == Split(50, 15, 35)
+    assert split_at(changed.id, datetime.now(UTC)) == rows[changed.id].split
