@@ -198,3 +198,16 @@ def test_people_list_shows_role_facility_status_and_last_sign_in(app, admin, adm
     assert "Nonaktif" in row and "belum pernah" in row
     assert admin_user.email in admin.get("/admin/orang?peran=admin").get_data(as_text=True)
     assert "guru@lpka.test" not in admin.get("/admin/orang?peran=admin").get_data(as_text=True)
+
+
+def test_people_pages_in_english_and_hostile_ids(app, admin):
+    user = make_user()
+    db.session.commit()
+    html = admin.get(f"/admin/orang/{user.id}", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert "Email a password reset link" in html and "Change facility" in html
+    html = admin.get("/admin/orang", headers={"Accept-Language": "id"}).get_data(as_text=True)
+    assert "Kirim tautan" not in html and "Akun baru" in html
+    for ident in ("999999999", "99999999999999999999"):
+        assert admin.get(f"/admin/orang/{ident}").status_code == 404
