@@ -322,6 +322,14 @@ def change_facility(actor, user: User, facility_id: int) -> None:
     _audit(actor, "user.facility", user, before, {"facility_id": facility_id})
 
 
+def issue_invite(actor, user: User, secret_key: str) -> str:
+    """A new invitation link for an account that never signed in (recorded in the audit)."""
+    if not user.active:
+        raise AccountError(_l("The account is disabled."))
+    _audit(actor, "user.invite_sent", user, {}, {"invite_sent_to": user.email})
+    return make_invite_token(user, secret_key)
+
+
 def issue_reset(actor, user: User, secret_key: str) -> str:
     """A password-reset token an administrator sends the user (recorded in the audit)."""
     if not user.active:

@@ -47,6 +47,11 @@ def _invite_days() -> int:
     return current_app.config.get("ACCOUNT_INVITE_MAX_AGE", accounts.INVITE_MAX_AGE) // 86400
 
 
+def _send_invite(user: User, token: str) -> None:
+    link = current_app.config["SITE_URL"] + url_for("accounts.accept_invite", token=token)
+    send_invite_link(user.email, link, _invite_days(), user.name)
+
+
 @bp.route("/orang/baru", methods=["GET", "POST"])
 @admin_required
 def person_new():
@@ -63,9 +68,7 @@ def person_new():
             db.session.rollback()
             form.email.errors.append(_("An account with this email exists already."))
         else:
-            token = accounts.make_invite_token(user, current_app.config["SECRET_KEY"])
-            link = current_app.config["SITE_URL"] + url_for("accounts.accept_invite", token=token)
-            send_invite_link(user.email, link, _invite_days(), user.name)
+            _send_invite(user, accounts.make_invite_token(user, current_app.config["SECRET_KEY"]))
             db.session.commit()
             flash(
                 _(
@@ -148,8 +151,15 @@ def person_unlock(user_id: int):
 @bp.post("/orang/<int:user_id>/atur-ulang-sandi")
 @admin_required
 def person_reset(user_id: int):
+    """A reset link; an account that never signed in gets its invitation again instead."""
+
     def change(user):
-        token = accounts.issue_reset(current_user, user, current_app.config["SECRET_KEY"])
+        secret = current_app.config["SECRET_KEY"]
+        if user.last_login_at is None:
+            token = accounts.issue_invite(current_user, user, secret)
+            _send_invite(user, token)
+            return _("A new invitation has been emailed to %(email)s.", email=user.email)
+        token = accounts.issue_reset(current_user, user, secret)
         link = current_app.config["SITE_URL"] + url_for("accounts.reset_password", token=token)
         minutes = (
             current_app.config.get("PASSWORD_RESET_MAX_AGE", accounts.RESET_TOKEN_MAX_AGE) // 60

@@ -153,6 +153,7 @@ def test_unlock_after_lockout(app, admin):
 
 def test_admin_sends_a_password_reset_link(app, admin):
     user = make_user()
+    user.last_login_at = utcnow()
     db.session.commit()
     assert _act(admin, user.id, "atur-ulang-sandi").status_code == 303
     (mail,) = _mail("password_reset")
@@ -206,8 +207,21 @@ def test_people_pages_in_english_and_hostile_ids(app, admin):
     html = admin.get(f"/admin/orang/{user.id}", headers={"Accept-Language": "en"}).get_data(
         as_text=True
     )
-    assert "Email a password reset link" in html and "Change facility" in html
+    assert "Email the invitation again" in html and "Change facility" in html
     html = admin.get("/admin/orang", headers={"Accept-Language": "id"}).get_data(as_text=True)
     assert "Kirim tautan" not in html and "Akun baru" in html
     for ident in ("999999999", "99999999999999999999"):
         assert admin.get(f"/admin/orang/{ident}").status_code == 404
+
+
+def test_an_account_that_never_signed_in_gets_its_invitation_again(app, admin):
+    user = make_user()
+    db.session.commit()
+    assert "Kirim ulang undangan" in admin.get(f"/admin/orang/{user.id}").get_data(as_text=True)
+    assert _act(admin, user.id, "atur-ulang-sandi").status_code == 303
+    (mail,) = _mail("account_invite")
+    (link,) = re.findall(r"http://shop\.test(/akun/undangan/\S+)", mail.text_body)
+    assert app.test_client().get(link).status_code == 200
+    (entry,) = _audit("user.invite_sent")
+    assert entry.after == {"invite_sent_to": user.email}
+    assert _mail("password_reset") == []
