@@ -160,6 +160,8 @@ def test_deactivating_hides_products_keeps_orders_and_reactivating_brings_them_b
     assert "Sarung Tenun Ikat" not in client.get("/produk").get_data(as_text=True)
     assert client.get(f"/fasilitas/{facility.slug}").status_code == 404
     assert "Lapas Tenun Sikka" not in client.get("/fasilitas").get_data(as_text=True)
+    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    assert facility.slug not in sitemap and shown.slug not in sitemap
     assert db.session.get(Order, order.id).status == order.status  # the order stays
     assert db.session.get(Facility, facility.id).active is False
 
