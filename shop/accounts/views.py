@@ -129,7 +129,7 @@ def accept_invite(token: str):
     secret = current_app.config["SECRET_KEY"]
     max_age = current_app.config.get("ACCOUNT_INVITE_MAX_AGE", services.INVITE_MAX_AGE)
     if services.user_for_invite_token(token, secret, max_age) is None:
-        return render_template("accounts/invite_invalid.html"), 400
+        return render_template("accounts/reset_invalid.html", invitation=True), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user = services.accept_invite(token, secret, form.new_password.data, max_age)

@@ -77,7 +77,9 @@ def test_invite_link_sets_a_password_and_signs_in(app, admin):
     assert dashboard.status_code == 200
     assert "Rutan Kelas IIB Ende" in dashboard.get_data(as_text=True)
     # The link worked once; the password works from now on.
-    assert app.test_client().get(link).status_code == 400
+    reused = app.test_client().get(link)
+    assert reused.status_code == 400
+    assert "Undangan ini sudah kedaluwarsa atau sudah dipakai." in reused.get_data(as_text=True)
     assert sign_in(app.test_client(), "sari@rutan.test", new_password).status_code == 303
 
 
