@@ -62,6 +62,7 @@ def _register_models() -> None:
     from shop.inventory import models as _inventory  # noqa: F401
     from shop.ledger import models as _ledger  # noqa: F401
     from shop.mail import models as _mail  # noqa: F401
+    from shop.makers import models as _makers  # noqa: F401
     from shop.media import models as _media  # noqa: F401
     from shop.orders import models as _orders  # noqa: F401
     from shop.payments import bank_transfer as _bank_transfer  # noqa: F401  (signal handlers)

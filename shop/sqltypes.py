@@ -30,3 +30,7 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# The largest value of an INTEGER column on PostgreSQL: a URL id above it names no row.
+MAX_ID = 2**31 - 1

@@ -38,8 +38,31 @@ def _html(body: str, link: str) -> str:
     return "\n".join(f"<p>{p}</p>" for p in paragraphs)
 
 
+def invite_mail_text(link: str, days: int, name: str) -> tuple[str, str]:
+    subject = _("Your Karya Binaan account")
+    body = _(
+        "Hello %(name)s,\n\n"
+        "An administrator has made you an account on Karya Binaan.\n\n"
+        "Open this link within %(days)d days to choose your password and sign in:\n%(link)s\n\n"
+        "The link works once.",
+        name=name,
+        days=days,
+        link=link,
+    )
+    return subject, body
+
+
+def send_invite_link(to_addr: str, link: str, days: int, name: str = "") -> None:
+    subject, body = invite_mail_text(link, days, name or to_addr)
+    _send("account_invite", to_addr, subject, body, link)
+
+
 def send_reset_link(to_addr: str, link: str, minutes: int) -> None:
     subject, body = reset_mail_text(link, minutes)
+    _send("password_reset", to_addr, subject, body, link)
+
+
+def _send(kind: str, to_addr: str, subject: str, body: str, link: str) -> None:
     try:
         from shop.mail import services as mail_services
     except ImportError:
@@ -48,11 +71,11 @@ def send_reset_link(to_addr: str, link: str, minutes: int) -> None:
     if enqueue is not None:
         html_body = _html(body, link)
         enqueue(
-            kind="password_reset",
+            kind=kind,
             to_addr=to_addr,
             subject=subject,
             text_body=body,
             html_body=html_body,
         )
         return
-    log.warning("password reset mail (no outbox configured) to %s: %s", to_addr, link)
+    log.warning("%s mail (no outbox configured) to %s: %s", kind, to_addr, link)

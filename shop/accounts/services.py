@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from shop.accounts.models import ROLES, User
@@ -161,11 +162,11 @@ def make_reset_token(user: User, secret_key: str) -> str:
     return _serializer(secret_key).dumps({"u": user.id, "p": _password_fingerprint(user)})
 
 
-def user_for_reset_token(
-    token: str, secret_key: str, max_age: int = RESET_TOKEN_MAX_AGE
-) -> User | None:
+def _user_for_token(serializer: URLSafeTimedSerializer, token: str, max_age: int) -> User | None:
+    """The active user a signed token names, while their password is the one it was made
+    for and it is younger than ``max_age`` seconds."""
     try:
-        data = _serializer(secret_key).loads(token, max_age=max_age)
+        data = serializer.loads(token, max_age=max_age)
     except BadSignature:  # includes SignatureExpired
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
@@ -176,9 +177,174 @@ def user_for_reset_token(
     return user
 
 
+def user_for_reset_token(
+    token: str, secret_key: str, max_age: int = RESET_TOKEN_MAX_AGE
+) -> User | None:
+    return _user_for_token(_serializer(secret_key), token, max_age)
+
+
 def reset_password(token: str, secret_key: str, new_password: str, max_age: int) -> User:
     user = user_for_reset_token(token, secret_key, max_age)
     if user is None:
         raise AccountError("the reset link is invalid or has expired")
     set_password(user, new_password)
     return user
+
+
+# --------------------------------------------------------------------------- back office
+# Administrators manage accounts: invite, disable / re-enable, unlock, change facility.
+# Each change writes one audit row with before and after.
+
+INVITE_MAX_AGE = 7 * 24 * 3600  # seconds
+_INVITE_SALT = "account-invite"
+
+
+def _invite_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_INVITE_SALT)
+
+
+def _account_dict(user: User) -> dict:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "facility_id": user.facility_id,
+        "active": user.active,
+    }
+
+
+def invite_user(
+    actor, email: str, role: str, facility_id: int | None = None, name: str = ""
+) -> User:
+    """A new account without a usable password: the invitation link sets one
+    (:func:`make_invite_token`). Raises :class:`AccountError` for a taken address."""
+    import secrets
+
+    from shop.audit.services import record
+
+    user = create_user(email, secrets.token_urlsafe(32), role, facility_id, name=name.strip())
+    record(
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        before={},
+        after=_account_dict(user),
+        facility_id=user.facility_id,
+    )
+    return user
+
+
+def make_invite_token(user: User, secret_key: str) -> str:
+    """Like a reset token (it dies once the password is set), with its own salt and age."""
+    return _invite_serializer(secret_key).dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def user_for_invite_token(
+    token: str, secret_key: str, max_age: int = INVITE_MAX_AGE
+) -> User | None:
+    return _user_for_token(_invite_serializer(secret_key), token, max_age)
+
+
+def accept_invite(
+    token: str, secret_key: str, new_password: str, max_age: int = INVITE_MAX_AGE
+) -> User:
+    user = user_for_invite_token(token, secret_key, max_age)
+    if user is None:
+        raise AccountError("the invitation link is invalid or has expired")
+    set_password(user, new_password)
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def _audit(actor, action: str, user: User, before: dict, after: dict, note: str = "") -> None:
+    from shop.audit.services import record
+
+    record(
+        actor,
+        action,
+        "user",
+        user.id,
+        before=before,
+        after=after,
+        facility_id=user.facility_id,
+        note=note,
+    )
+
+
+def admin_set_active(actor, user: User, active: bool) -> None:
+    """Disable (its sessions end: ``session_version`` moves on) or re-enable an account.
+    Nobody disables their own account."""
+    if not active and getattr(actor, "id", None) == user.id:
+        raise AccountError(_l("You cannot disable your own account."))
+    if user.active == active:
+        raise AccountError(
+            _l("The account is already active.")
+            if active
+            else _l("The account is already disabled.")
+        )
+    set_active(user, active)
+    _audit(
+        actor,
+        "user.enable" if active else "user.disable",
+        user,
+        {"active": not active},
+        {"active": active},
+    )
+
+
+def unlock(actor, user: User, now: datetime | None = None) -> None:
+    """Lift a lockout after too many failed sign-ins."""
+    now = now or utcnow()
+    if not is_locked(user, now) and not user.failed_logins:
+        raise AccountError(_l("The account is not locked."))
+    before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    _audit(actor, "user.unlock", user, before, {"failed_logins": 0, "locked_until": None})
+
+
+def change_facility(actor, user: User, facility_id: int) -> None:
+    """Move a staff member to another facility."""
+    from shop.facilities.models import Facility
+
+    if not user.is_staff:
+        raise AccountError(_l("Only staff belong to a facility."))
+    if db.session.get(Facility, facility_id) is None:
+        raise AccountError(_l("Choose a facility."))
+    if user.facility_id == facility_id:
+        raise AccountError(_l("The account is already at that facility."))
+    before = {"facility_id": user.facility_id}
+    user.facility_id = facility_id
+    db.session.flush()
+    _audit(actor, "user.facility", user, before, {"facility_id": facility_id})
+
+
+def issue_invite(actor, user: User, secret_key: str) -> str:
+    """A new invitation link for an account that never signed in (recorded in the audit)."""
+    if not user.active:
+        raise AccountError(_l("The account is disabled."))
+    _audit(actor, "user.invite_sent", user, {}, {"invite_sent_to": user.email})
+    return make_invite_token(user, secret_key)
+
+
+def issue_reset(actor, user: User, secret_key: str) -> str:
+    """A password-reset token an administrator sends the user (recorded in the audit)."""
+    if not user.active:
+        raise AccountError(_l("The account is disabled."))
+    _audit(actor, "user.reset_sent", user, {}, {"reset_sent_to": user.email})
+    return make_reset_token(user, secret_key)
+
+
+def people(role: str = "", facility_id: int | None = None) -> list[User]:
+    """Accounts for the back office, by role, facility and email."""
+    from sqlalchemy.orm import joinedload
+
+    stmt = db.select(User).options(joinedload(User.facility))
+    if role in ROLES:
+        stmt = stmt.where(User.role == role)
+    if facility_id is not None:
+        stmt = stmt.where(User.facility_id == facility_id)
+    return list(db.session.scalars(stmt.order_by(User.role, User.email)))

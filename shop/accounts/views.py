@@ -123,6 +123,24 @@ def reset_password(token: str):
     return render_template("accounts/reset.html", form=form)
 
 
+@bp.route("/akun/undangan/<token>", methods=["GET", "POST"])
+def accept_invite(token: str):
+    """An invited account chooses its password here and is signed in."""
+    secret = current_app.config["SECRET_KEY"]
+    max_age = current_app.config.get("ACCOUNT_INVITE_MAX_AGE", services.INVITE_MAX_AGE)
+    if services.user_for_invite_token(token, secret, max_age) is None:
+        return render_template("accounts/reset_invalid.html", invitation=True), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = services.accept_invite(token, secret, form.new_password.data, max_age)
+        db.session.commit()
+        logout_user()
+        login_user(user)
+        flash(_("Welcome to Karya Binaan: your password is set and you are signed in."), "success")
+        return redirect(home_for(user), code=303)
+    return render_template("accounts/invite.html", form=form)
+
+
 @bp.app_errorhandler(429)
 def too_many_requests(_error):
     return render_template("accounts/too_many.html"), 429

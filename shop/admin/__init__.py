@@ -7,7 +7,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 from shop.admin import (  # noqa: E402, F401
     audit_views,
     catalog_views,
+    facilities_views,
     orders_views,
+    people_views,
     refunds_views,
     views,
 )

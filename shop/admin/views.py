@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,10 +11,11 @@ from shop.accounts.scoping import admin_required
 from shop.admin import bp
 from shop.admin import transfers as transfer_list
 from shop.admin.forms import ConfirmTransferForm, RateForm, TransferSearchForm
+from shop.admin.overview import DEFAULT_LATE_SHIP_DAYS, overview
 from shop.extensions import db
 from shop.i18n import format_rupiah
 from shop.inventory.services import begin_write
-from shop.orders.labels import ORDER_STATUS_LABELS
+from shop.orders.labels import ORDER_STATUS_LABELS, PART_STATUS_LABELS
 from shop.orders.models import Order
 from shop.orders.services import load_order_for_display, refund_due_parts
 from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
@@ -27,11 +28,18 @@ from shop.sqltypes import utcnow
 @bp.get("/")
 @admin_required
 def index():
+    late_days = int(current_app.config.get("ADMIN_LATE_SHIP_DAYS", DEFAULT_LATE_SHIP_DAYS))
     return render_template(
         "admin/index.html",
         reviews=review_list(),
         refund_parts=refund_due_parts(),
         transfer_counts=transfer_list.counts(),
+        today=overview(utcnow(), late_days),
+        part_labels=PART_STATUS_LABELS,
+        # The order list of the back office when there is one, else the transfers.
+        orders_link=url_for(
+            "admin.orders" if "admin.orders" in current_app.view_functions else "admin.transfers"
+        ),
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from shop.audit import services as audit
 from shop.catalog.models import PRODUCT_STATUSES, Category, Product
-from shop.catalog.product_services import _refresh_search_text, like_pattern, slugify
+from shop.catalog.product_services import like_pattern, refresh_search_text, slugify
 from shop.core.paging import Page, paginate
 from shop.extensions import db
 from shop.sqltypes import utcnow
@@ -219,7 +219,7 @@ def _category(category_id: int) -> Category:
 def _refresh_products_of(category_id: int) -> None:
     """Search text holds the category's names: rewrite it for its products."""
     for product in db.session.scalars(select(Product).where(Product.category_id == category_id)):
-        _refresh_search_text(product)
+        refresh_search_text(product)
     db.session.flush()
 
 

@@ -176,7 +176,9 @@ def _check(facility_id: int, data: ProductData, product_id: int | None = None) -
         raise ProductError(_l("Material cost cannot be more than the price."), "material_cost")
 
 
-def _refresh_search_text(product: Product) -> None:
+def refresh_search_text(product: Product) -> None:
+    """Rebuild ``product.search_text`` from the product, its facility and its category
+    (also called when a facility is renamed or moves city)."""
     facility = db.session.get(Facility, product.facility_id)
     category = db.session.get(Category, product.category_id)
     product.search_text = search_text_for(
@@ -195,7 +197,7 @@ def _apply(product: Product, data: ProductData) -> None:
         setattr(product, name, getattr(data, name))
     if not product.maker_consent:
         product.maker_name = ""
-    _refresh_search_text(product)
+    refresh_search_text(product)
 
 
 def _audit_values(product: Product) -> dict:
@@ -301,6 +303,12 @@ def change_status(
     if target not in TRANSITIONS.get(product.status, ()):
         raise ProductError(_l("That status change is not possible."), "status")
     if target == "active":
+        facility = db.session.get(Facility, product.facility_id)
+        if facility is not None and not facility.active:
+            raise ProductError(
+                _l("The facility is inactive: its products cannot be published for now."),
+                "status",
+            )
         problems = publish_problems(product, require_photo)
         if problems:
             raise PublishError(problems)

@@ -72,8 +72,11 @@ def split_sale(
 
 
 def split_for(product: Product) -> MoneySplit:
-    f = product.facility
-    return split_sale(product.price, product.material_cost, f.premi_pct, f.pnbp_pct, f.capital_pct)
+    """The breakdown of a sale of ``product`` today, by the split in force now."""
+    from shop.facilities.services import split_now
+
+    s = split_now(product.facility_id)
+    return split_sale(product.price, product.material_cost, s.premi_pct, s.pnbp_pct, s.capital_pct)
 
 
 # --------------------------------------------------------------------------- availability
@@ -180,6 +183,7 @@ def facility_facets(ttl: float = 0) -> list[FacilityFacet]:
         rows = db.session.execute(
             select(*columns, func.coalesce(counts.c.n, 0))
             .outerjoin(counts, counts.c.key == Facility.id)
+            .where(Facility.active)
             .order_by(Facility.province, Facility.name)
         )
         return [FacilityFacet(*row) for row in rows]
@@ -491,7 +495,8 @@ def related_products(product: Product, limit: int = 4) -> list[Product]:
 
 
 def get_facility(slug: str) -> Facility | None:
-    return db.session.scalar(select(Facility).where(Facility.slug == slug))
+    """An active facility by slug (an inactive one has no public page)."""
+    return db.session.scalar(select(Facility).where(Facility.slug == slug, Facility.active))
 
 
 def facility_products(facility: Facility, page: int, per_page: int) -> Page:
@@ -529,6 +534,7 @@ def sitemap_entries() -> list[SitemapEntry]:
             func.coalesce(func.max(Product.updated_at), Facility.created_at, type_=UTCDateTime),
         )
         .outerjoin(Product, (Product.facility_id == Facility.id) & _ACTIVE)
+        .where(Facility.active)
         .group_by(Facility.id, Facility.slug, Facility.created_at)
         .order_by(Facility.id)
     )

@@ -11,6 +11,8 @@ from markupsafe import Markup
 from shop.catalog import bp, page_cache, services
 from shop.catalog.forms import parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
+from shop.facilities.models import facility_photo
+from shop.facilities.services import split_now
 from shop.i18n import current_locale
 from shop.media.sources import PictureSources, picture_sources
 
@@ -173,5 +175,7 @@ def facility(slug: str):
         facility=item,
         page=page,
         whatsapp=services.whatsapp_link(item.whatsapp),
+        split=split_now(item.id),
+        photo=facility_photo(item),
         canonical=absolute(url_for("catalog.facility", slug=item.slug)),
     )

@@ -16,6 +16,7 @@ NAV: list[tuple[str, object, str]] = [
     ("dashboard.orders", _l("Orders"), "dashboard.order"),
     ("dashboard.products", _l("Products"), "dashboard.product"),
     ("dashboard.stock", _l("Stock"), "dashboard.stock"),
+    ("dashboard.makers", _l("Makers"), "dashboard.maker"),
 ]
 
 
@@ -37,6 +38,7 @@ def _dashboard_globals():
 from shop.dashboard import (  # noqa: E402, F401
     home_views,
     inventory_views,
+    makers_views,
     orders_views,
     photos_views,
     views,

@@ -71,8 +71,8 @@ def test_statement_counts_are_constant(app, client, queries, n_products, page_si
         # 3 facet lists; a page the named products fill needs no second list
         "/produk?q=batik+tul": 7,
         "/produk?q=kain&kategori={cat}&tersedia=1&harga_min=1000&urut=harga_naik": 6,
-        "/produk/{slug}": 4,  # product, its photos, related, their photos
+        "/produk/{slug}": 5,  # product, its photos, related, their photos, the split today
         "/fasilitas": 1,
-        "/fasilitas/{facility}": 4,  # facility, count, page, photos
+        "/fasilitas/{facility}": 5,  # facility, count, page, photos, the split today
     }
     assert counts == expected

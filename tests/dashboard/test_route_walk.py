@@ -9,6 +9,7 @@ test, so whoever adds a route with a new kind of id teaches the walk about it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from dash_data import paid_order, photo_row
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from staff_helpers import csrf_token, make_user, sign_in
 
 from shop.extensions import db
+from shop.makers.services import create_maker
 from shop.orders.models import FacilityOrder
 from shop.shipping.services import ensure_default_rates
 
@@ -36,6 +38,7 @@ class World:
         self.staff = make_user(self.home)
         self.other_staff = make_user(self.other)
         self.home_photo = photo_row(self.home_product, alt="Foto kain sendiri")
+        self.home_maker = create_maker("test", self.home.id, "Wati", date(2026, 1, 5))
         ensure_default_rates()
         db.session.commit()
         # One paid order with a part from each facility: staff reach only their own part.
@@ -52,6 +55,7 @@ FILLERS: dict[str, Callable[[World], object]] = {
     "product_id": lambda w: w.home_product.id,
     "photo_id": lambda w: w.home_photo.id,
     "part_id": lambda w: w.home_part.id,
+    "maker_id": lambda w: w.home_maker.id,
 }
 # Parameters that name no facility's object (the route is the same for every facility).
 UNSCOPED_PARAMS: set[str] = set()
@@ -150,6 +154,7 @@ def test_walk_every_staff_route(app):
             assert "Kain Milik Tetangga" not in response.get_data(as_text=True)
     assert "GET /dasbor/produk" in walked
     assert f"GET /dasbor/produk/{world.home_product.id}" in walked
+    assert f"POST /dasbor/pembuat/{world.home_maker.id}/pensiun" in walked
 
 
 def test_staff_pages_refuse_posts_without_csrf_token(app):
