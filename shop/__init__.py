@@ -7,10 +7,12 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_babel.speaklater import LazyString
 
 from shop.config import PROJECT_ROOT, load_config
 from shop.extensions import babel, csrf, db, login_manager, migrate
 from shop.i18n import format_rupiah, select_locale, translation_directories
+from shop.parsing import IdConverter
 from shop.sessions import CookieSessionInterface
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -28,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
     app.session_interface = CookieSessionInterface()
+    app.url_map.converters["id"] = IdConverter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
@@ -120,8 +123,19 @@ def _configure_logging(app: Flask) -> None:
     logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
 
 
+def _plain_lazy_strings(value):
+    """``{{ lazy_string }}`` is escaped like any text.
+
+    Flask-Babel's ``LazyString`` has ``__html__`` returning itself unescaped, so Jinja
+    would treat a lazily translated message as safe markup, including any value
+    interpolated into it (``lazy_gettext("%(value)s …", value=typed_text)``).
+    """
+    return str(value) if isinstance(value, LazyString) else value
+
+
 def _register_template_helpers(app: Flask) -> None:
     from shop.i18n import current_locale
 
     app.add_template_filter(format_rupiah, "rupiah")
+    app.jinja_env.finalize = _plain_lazy_strings
     app.add_template_global(current_locale)

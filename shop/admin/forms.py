@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from shop.dashboard.forms import RupiahField
+from shop.forms import Form, RupiahField
 
 MAX_FEE = 5_000_000
 MAX_TRANSFER = 2_000_000_000  # fits the payment's integer column
@@ -12,7 +11,7 @@ TRANSFER_RANGE = NumberRange(
 )
 
 
-class RateForm(FlaskForm):
+class RateForm(Form):
     """One courier × zone rate; its prefix (``jne-2``) names which."""
 
     first_kg = RupiahField(
@@ -31,7 +30,7 @@ class RateForm(FlaskForm):
     )
 
 
-class TransferSearchForm(FlaskForm):
+class TransferSearchForm(Form):
     """Find a bank transfer by the exact amount on the bank statement or by order number."""
 
     class Meta:
@@ -44,7 +43,7 @@ class TransferSearchForm(FlaskForm):
     number = StringField(_l("Order number"), validators=[Optional(), Length(max=20)])
 
 
-class ConfirmTransferForm(FlaskForm):
+class ConfirmTransferForm(Form):
     """What arrived in the shop's account for one order."""
 
     amount = RupiahField(

@@ -11,6 +11,7 @@ from shop.dashboard import bp, services
 from shop.dashboard.forms import ActionForm, PhotoForm, ProductForm, StatusForm
 from shop.extensions import db
 from shop.i18n import current_locale
+from shop.parsing import parse_page
 
 STATUS_LABELS = {"draft": "Draft", "active": "Published", "archived": "Archived"}
 
@@ -33,7 +34,7 @@ def products():
     if status not in PRODUCT_STATUSES:
         status = ""
     q = request.args.get("q", "").strip()[:100]
-    page = request.args.get("page", 1, type=int) or 1
+    page = parse_page(request.args.get("page"))
     facility_id = staff_facility_id()
     listing = services.list_products(facility_id, q=q, status=status, page=page)
     return render_template(
@@ -75,7 +76,7 @@ def _field_error(form: ProductForm, exc: services.ProductError) -> None:
         form.form_errors.append(exc.message)
 
 
-@bp.route("/produk/<int:product_id>", methods=["GET", "POST"])
+@bp.route("/produk/<id:product_id>", methods=["GET", "POST"])
 @staff_required
 def product_edit(product_id: int):
     product = _product_or_404(product_id, with_photos=True)
@@ -127,7 +128,7 @@ def _int(value) -> int:
         return -1
 
 
-@bp.post("/produk/<int:product_id>/status")
+@bp.post("/produk/<id:product_id>/status")
 @staff_required
 def product_status(product_id: int):
     product = _product_or_404(product_id, with_photos=_requires_photo())
