@@ -27,24 +27,6 @@ from shop.urls import local_path
 ONE_YEAR = 365 * 24 * 3600
 
 
-@bp.before_app_request
-def refuse_nul_bytes():
-    """A NUL character in the path, the query string or a form is never meant: 400.
-
-    PostgreSQL cannot store or even compare text containing NUL (the driver raises), so
-    it is refused here, once, for every route and form.
-    """
-    values = [request.path, *request.args.keys(), *request.args.values()]
-    if request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    ):
-        values += [*request.form.keys(), *request.form.values()]
-        values += [f.filename or "" for f in request.files.values()]
-    if any("\x00" in value for value in values):
-        abort(400, description=_("The request contained a NUL character; nothing was done."))
-
-
 @bp.get("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico whatever the page links: the same SVG icon."""
