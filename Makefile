@@ -4,8 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app shop
 PORT ?= 5000
+# Absolute links (e-mails, canonical, og:url) point at the port the shop runs on, unless
+# SITE_URL is set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev translations migrate seed lint format bench clean
+.PHONY: run test install install-dev translations migrate seed lint format bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +37,17 @@ seed: migrate
 	$(FLASK) seed-demo --if-empty
 
 run: translations seed
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	SITE_URL='$(SITE_URL)' $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install-dev translations
+# The browser tests drive Debian's chromium: installed on a fresh machine.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "== installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+test: install-dev translations chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -249,3 +249,24 @@ def test_details_are_saved_without_surrounding_spaces(client, two_facilities):
     db.session.commit()
     order = db.session.scalars(select(Order)).one()
     assert (order.name, order.city) == ("Siti Rahma", "Jakarta Selatan")
+
+
+def test_the_order_lookup_page_is_linked_from_pages_confirmation_and_emails(client, two_facilities):
+    home = client.get("/").get_data(as_text=True)
+    header, footer = home.split('id="main"')[0], home.split('class="site-footer"')[1]
+    for part in (header, footer):
+        assert 'href="/pesanan/cari"' in part and "Cari pesanan Anda" in part
+
+    batik, _rattan = two_facilities
+    fill_cart(client, (batik, 1))
+    submit_details(client)
+    placed = client.post("/checkout/pesan", data=confirm_form(client))
+    order = db.session.execute(select(Order)).scalar_one()
+    page = client.get(placed.location).get_data(as_text=True)
+    main = page.split('id="main"')[1].split('class="site-footer"')[0]
+    assert f"Simpan nomor pesanan {order.number}" in main and 'href="/pesanan/cari"' in main
+
+    mail = db.session.execute(select(OutboxMessage)).scalar_one()
+    lookup = "http://shop.test/pesanan/cari"  # SITE_URL of the tests
+    assert f"{order.number} dan alamat email Anda: {lookup}" in mail.text_body
+    assert f'<a href="{lookup}">' in mail.html_body
