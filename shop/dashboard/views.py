@@ -11,7 +11,7 @@ from shop.dashboard import bp, services
 from shop.dashboard.forms import ActionForm, PhotoForm, ProductForm, StatusForm
 from shop.extensions import db
 from shop.i18n import current_locale
-from shop.parsing import parse_page
+from shop.parsing import parse_int, parse_page
 
 STATUS_LABELS = {"draft": "Draft", "active": "Published", "archived": "Archived"}
 
@@ -87,7 +87,7 @@ def product_edit(product_id: int):
     if form.validate_on_submit():
         data = form.to_data()
         try:
-            services.update_product(product, data, _int(form.version.data))
+            services.update_product(product, data, _version(form.version.data))
         except services.ProductError as exc:
             _field_error(form, exc)
         except services.StaleProduct:
@@ -121,11 +121,10 @@ def product_edit(product_id: int):
     )
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+def _version(value) -> int:
+    """The version the form was rendered with; -1 (never current) when unreadable."""
+    version = parse_int(value)
+    return -1 if version is None else version
 
 
 @bp.post("/produk/<id:product_id>/status")
@@ -139,7 +138,7 @@ def product_status(product_id: int):
         return back
     try:
         services.change_status(
-            product, form.target.data, _int(form.version.data), require_photo=_requires_photo()
+            product, form.target.data, _version(form.version.data), require_photo=_requires_photo()
         )
     except services.StaleProduct:
         db.session.rollback()
