@@ -230,3 +230,17 @@ def test_the_english_404_page_searches_in_english(client):
     assert "tas rotan" not in page
     indonesian_page = client.get("/tidak-ada").text
     assert 'placeholder="batik, tas rotan, kain tenun…"' in indonesian_page
+
+
+def test_every_form_of_the_shop_derives_from_the_translated_base(app):
+    from flask_wtf import FlaskForm
+
+    from shop.forms import Form
+
+    todo, plain = list(FlaskForm.__subclasses__()), []
+    while todo:
+        form_class = todo.pop()
+        todo.extend(form_class.__subclasses__())
+        if form_class.__module__.startswith("shop.") and not issubclass(form_class, Form):
+            plain.append(f"{form_class.__module__}.{form_class.__qualname__}")
+    assert plain == [], "derive these from shop.forms.Form (WTForms' messages in Indonesian)"
