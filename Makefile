@@ -4,8 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app shop
 PORT ?= 5000
+# Absolute links (e-mails, canonical, og:url) point at the port the shop runs on, unless
+# SITE_URL is set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve test install install-dev translations migrate seed lint format bench clean
+.PHONY: run serve test install install-dev translations migrate seed lint format bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,14 +37,22 @@ seed: migrate
 	$(FLASK) seed-demo --if-empty
 
 run: translations seed
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	SITE_URL='$(SITE_URL)' $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The production server (gunicorn.conf.py: workers from WEB_CONCURRENCY, timeouts,
 # request limits, access log on stdout), on 127.0.0.1:$(PORT) unless BIND says otherwise.
 serve: translations migrate
 	PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
-test: install-dev translations
+# The browser tests drive Debian's chromium: installed on a fresh machine.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "== installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+test: install-dev translations chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -35,6 +35,9 @@ def shop_env(database_url: str, upload_dir: str, **extra: str) -> dict[str, str]
         SECRET_KEY="bench-secret",
         SHOP_ENV="production",
         SITE_URL="http://127.0.0.1",
+        BANK_NAME="Bank Bench",
+        BANK_ACCOUNT_NUMBER="000-000",
+        BANK_ACCOUNT_HOLDER="Koperasi Bench",
         **extra,
     )
     return env

@@ -7,10 +7,13 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_babel.speaklater import LazyString
 
 from shop.config import PROJECT_ROOT, load_config
 from shop.extensions import babel, csrf, db, login_manager, migrate
 from shop.i18n import format_rupiah, select_locale, translation_directories
+from shop.parsing import IdConverter
+from shop.security import refuse_nul_bytes
 from shop.sessions import CookieSessionInterface
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -28,10 +31,13 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
     app.session_interface = CookieSessionInterface()
+    app.url_map.converters["id"] = IdConverter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale)
+    # Before CSRF (which reads the form) and every view: NUL bytes answer 400.
+    app.before_request(refuse_nul_bytes)
     csrf.init_app(app)
     login_manager.init_app(app)
     _init_access(app)
@@ -128,10 +134,21 @@ def _configure_logging(app: Flask) -> None:
     logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
 
 
+def _plain_lazy_strings(value):
+    """``{{ lazy_string }}`` is escaped like any text.
+
+    Flask-Babel's ``LazyString`` has ``__html__`` returning itself unescaped, so Jinja
+    would treat a lazily translated message as safe markup, including any value
+    interpolated into it (``lazy_gettext("%(value)s …", value=typed_text)``).
+    """
+    return str(value) if isinstance(value, LazyString) else value
+
+
 def _register_template_helpers(app: Flask) -> None:
     from shop.i18n import current_locale
 
     app.add_template_filter(format_rupiah, "rupiah")
+    app.jinja_env.finalize = _plain_lazy_strings
     app.add_template_global(current_locale)
 
     from shop.payments.core import refund_due_of, refunds_of

@@ -35,6 +35,26 @@ def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -
     return key
 
 
+DEMO_BANK_ACCOUNT = {
+    "BANK_NAME": "Bank Rakyat Indonesia (BRI)",
+    "BANK_ACCOUNT_NUMBER": "0123-01-000456-30-7",
+    "BANK_ACCOUNT_HOLDER": "Koperasi Karya Binaan",
+}
+
+
+def _bank_account(env: Mapping[str, str], production: bool) -> dict[str, str]:
+    """Where buyers transfer to; the demo account only outside production."""
+    if production:
+        missing = [name for name in DEMO_BANK_ACCOUNT if not env.get(name, "").strip()]
+        if missing:
+            raise ConfigError(
+                f"{', '.join(missing)} must be set in production (SHOP_ENV=production): "
+                "buyers are told to transfer to this account, so the demo account is "
+                "never shown to them."
+            )
+    return {name: env.get(name, "").strip() or demo for name, demo in DEMO_BANK_ACCOUNT.items()}
+
+
 def normalize_database_url(url: str) -> str:
     """Accept ``postgres://`` and ``postgresql://`` URLs; use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -99,9 +119,7 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "MAIL_DELIVER_AFTER_REQUEST": _bool(
             env.get("MAIL_DELIVER_AFTER_REQUEST"), default=not env.get("MAIL_SERVER")
         ),
-        "BANK_NAME": env.get("BANK_NAME", "Bank Rakyat Indonesia (BRI)"),
-        "BANK_ACCOUNT_NUMBER": env.get("BANK_ACCOUNT_NUMBER", "0123-01-000456-30-7"),
-        "BANK_ACCOUNT_HOLDER": env.get("BANK_ACCOUNT_HOLDER", "Koperasi Karya Binaan"),
+        **_bank_account(env, production),
         "PAYMENT_DEADLINE_HOURS": int(env.get("PAYMENT_DEADLINE_HOURS", "24")),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "8")),
         "BABEL_DEFAULT_LOCALE": "id",

@@ -8,7 +8,8 @@ redirects to Stripe is checked against it).
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
+from flask_babel import gettext as _
 
 BASE_POLICY: dict[str, list[str]] = {
     "default-src": ["'self'"],
@@ -59,3 +60,20 @@ def init_security(app: Flask) -> None:
             [(name, value) for key, name, value in defaults if key not in present]
         )
         return response
+
+
+def refuse_nul_bytes():
+    """A NUL character in the path, the query string or a form is never meant: 400.
+
+    PostgreSQL cannot store or even compare text containing NUL (the driver raises), so
+    it is refused here, once, for every route and form.
+    """
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        values += [*request.form.keys(), *request.form.values()]
+        values += [f.filename or "" for f in request.files.values()]
+    if any("\x00" in value for value in values):
+        abort(400, description=_("The request contained a NUL character; nothing was done."))

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from shop.accounts.services import MIN_PASSWORD_LENGTH
+from shop.forms import Form
 
 _new_password = [
     DataRequired(message=_l("Enter a new password.")),
@@ -21,7 +21,7 @@ _confirm = [
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Email"),
         validators=[DataRequired(message=_l("Enter your email address.")), Length(max=254)],
@@ -32,7 +32,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(message=_l("Enter your current password."))],
@@ -41,7 +41,7 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(_l("New password again"), validators=_confirm)
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         _l("Email"),
         validators=[
@@ -52,6 +52,6 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     new_password = PasswordField(_l("New password"), validators=_new_password)
     confirm = PasswordField(_l("New password again"), validators=_confirm)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -16,10 +15,12 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
+from shop.forms import Form
+
 MAX_ID = 2**31 - 1
 
 
-class HideForm(FlaskForm):
+class HideForm(Form):
     reason = TextAreaField(
         _l("Why is it hidden? (the facility sees this)"),
         validators=[
@@ -29,7 +30,7 @@ class HideForm(FlaskForm):
     )
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     name_id = StringField(
         _l("Name in Indonesian"),
         validators=[
@@ -46,18 +47,18 @@ class CategoryForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = HiddenField(validators=[DataRequired()])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     target = SelectField(_l("Merge into"), coerce=int, validate_choice=True)
 
     def set_targets(self, categories, exclude_id: int, locale: str) -> None:
         self.target.choices = [(c.id, c.name(locale)) for c in categories if c.id != exclude_id]
 
 
-class ExtendDeadlineForm(FlaskForm):
+class ExtendDeadlineForm(Form):
     days = IntegerField(
         _l("Extend by (days)"),
         widget=TextInput(),
@@ -81,7 +82,7 @@ class ExtendDeadlineForm(FlaskForm):
             raise ValidationError(_l("Write a number of days, from 1 to 14."))
 
 
-class CancelOrderForm(FlaskForm):
+class CancelOrderForm(Form):
     reason = StringField(
         _l("Why is the order cancelled?"),
         validators=[
@@ -91,7 +92,7 @@ class CancelOrderForm(FlaskForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = TextAreaField(
         _l("Internal note (never shown to the buyer)"),
         validators=[

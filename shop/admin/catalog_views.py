@@ -68,13 +68,13 @@ def _render_product(product_id: int, hide_form: HideForm | None = None, status: 
     ), status
 
 
-@bp.get("/produk/<int:product_id>")
+@bp.get("/produk/<id:product_id>")
 @admin_required
 def product(product_id: int):
     return _render_product(product_id)
 
 
-@bp.post("/produk/<int:product_id>/sembunyikan")
+@bp.post("/produk/<id:product_id>/sembunyikan")
 @admin_required
 def product_hide(product_id: int):
     if moderation.get_product(product_id) is None:
@@ -93,7 +93,7 @@ def product_hide(product_id: int):
     return redirect(url_for("admin.product", product_id=product_id), code=303)
 
 
-@bp.post("/produk/<int:product_id>/tampilkan")
+@bp.post("/produk/<id:product_id>/tampilkan")
 @admin_required
 def product_unhide(product_id: int):
     if moderation.get_product(product_id) is None:
@@ -172,7 +172,7 @@ def _category_or_404(category_id: int):
     return category
 
 
-@bp.post("/kategori/<int:category_id>")
+@bp.post("/kategori/<id:category_id>")
 @admin_required
 def category_rename(category_id: int):
     _category_or_404(category_id)
@@ -190,7 +190,7 @@ def category_rename(category_id: int):
     return redirect(url_for("admin.categories_page"), code=303)
 
 
-@bp.post("/kategori/<int:category_id>/posisi")
+@bp.post("/kategori/<id:category_id>/posisi")
 @admin_required
 def category_move(category_id: int):
     _category_or_404(category_id)
@@ -208,7 +208,7 @@ def category_move(category_id: int):
     return redirect(url_for("admin.categories_page"), code=303)
 
 
-@bp.post("/kategori/<int:category_id>/gabung")
+@bp.post("/kategori/<id:category_id>/gabung")
 @admin_required
 def category_merge(category_id: int):
     source = _category_or_404(category_id)

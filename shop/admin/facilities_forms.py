@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import TextInput
 
 from shop.facilities.models import FACILITY_KINDS
+from shop.forms import Form
 
 _PHONE = Regexp(
     r"^\+?[0-9][0-9 ()\-]{5,24}$",
@@ -39,7 +39,7 @@ class PercentField(IntegerField):
             self.data = int(raw)
 
 
-class SplitFields(FlaskForm):
+class SplitFields(Form):
     premi_pct = PercentField(_l("Makers' premi (%)"), validators=_PCT)
     pnbp_pct = PercentField(_l("PNBP (%)"), validators=_PCT)
     capital_pct = PercentField(_l("Production capital (%)"), validators=_PCT)
@@ -56,7 +56,7 @@ class SplitFields(FlaskForm):
         return ok
 
 
-class FacilityForm(FlaskForm):
+class FacilityForm(Form):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(message=_l("Write the facility's name.")), Length(max=200)],
@@ -117,9 +117,9 @@ class SplitForm(SplitFields):
     )
 
 
-class FacilityPhotoForm(FlaskForm):
+class FacilityPhotoForm(Form):
     photo = FileField(_l("Photo"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something (CSRF only)."""

@@ -105,7 +105,7 @@ def _render_edit(
     ), status
 
 
-@bp.route("/fasilitas/<int:facility_id>", methods=["GET", "POST"])
+@bp.route("/fasilitas/<id:facility_id>", methods=["GET", "POST"])
 @admin_required
 def facility_edit(facility_id: int):
     facility = _facility_or_404(facility_id)
@@ -125,7 +125,7 @@ def facility_edit(facility_id: int):
     return _render_edit(facility, form=form, status=400)
 
 
-@bp.post("/fasilitas/<int:facility_id>/bagi-hasil")
+@bp.post("/fasilitas/<id:facility_id>/bagi-hasil")
 @admin_required
 def facility_split(facility_id: int):
     facility = _facility_or_404(facility_id)
@@ -153,7 +153,7 @@ def facility_split(facility_id: int):
     return _render_edit(facility, split_form=form, status=400)
 
 
-@bp.post("/fasilitas/<int:facility_id>/foto")
+@bp.post("/fasilitas/<id:facility_id>/foto")
 @admin_required
 def facility_photo_upload(facility_id: int):
     facility = _facility_or_404(facility_id)
@@ -176,13 +176,13 @@ def facility_photo_upload(facility_id: int):
     return redirect(url_for("admin.facility_edit", facility_id=facility_id), code=303)
 
 
-@bp.post("/fasilitas/<int:facility_id>/nonaktifkan")
+@bp.post("/fasilitas/<id:facility_id>/nonaktifkan")
 @admin_required
 def facility_deactivate(facility_id: int):
     return _set_active(facility_id, False)
 
 
-@bp.post("/fasilitas/<int:facility_id>/aktifkan")
+@bp.post("/fasilitas/<id:facility_id>/aktifkan")
 @admin_required
 def facility_reactivate(facility_id: int):
     return _set_active(facility_id, True)

@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from shop.dashboard.forms import RupiahField
+from shop.forms import Form, RupiahField
 from shop.reconciliation.forms import BankAmountField
 
 MAX_FEE = 5_000_000
@@ -13,7 +12,7 @@ TRANSFER_RANGE = NumberRange(
 )
 
 
-class RateForm(FlaskForm):
+class RateForm(Form):
     """One courier × zone rate; its prefix (``jne-2``) names which."""
 
     first_kg = RupiahField(
@@ -32,7 +31,7 @@ class RateForm(FlaskForm):
     )
 
 
-class TransferSearchForm(FlaskForm):
+class TransferSearchForm(Form):
     """Find a bank transfer by the exact amount on the bank statement or by order number.
 
     The amount is read as banks write it (``1,500,123.00``, ``Rp 1.500.123,00``, …)."""
@@ -47,7 +46,7 @@ class TransferSearchForm(FlaskForm):
     number = StringField(_l("Order number"), validators=[Optional(), Length(max=20)])
 
 
-class ConfirmTransferForm(FlaskForm):
+class ConfirmTransferForm(Form):
     """What arrived in the shop's account for one order."""
 
     amount = RupiahField(
@@ -72,7 +71,7 @@ REFUND_METHOD_CHOICES = [
 ]
 
 
-class RefundForm(FlaskForm):
+class RefundForm(Form):
     """Give money back on one order: what (``target``), how much, and how."""
 
     target = StringField(validators=[InputRequired()])  # "whole", "order" or "part-<id>"

@@ -105,7 +105,7 @@ def _render_order(order_id: int, forms: dict | None = None, status: int = 200):
     ), status
 
 
-@bp.get("/pesanan/<int:order_id>")
+@bp.get("/pesanan/<id:order_id>")
 @admin_required
 def order(order_id: int):
     return _render_order(order_id)
@@ -139,7 +139,7 @@ def _act(order_id: int, key: str, form, action, done: str):
     return redirect(url_for("admin.order", order_id=order_id), code=303)
 
 
-@bp.post("/pesanan/<int:order_id>/tenggat")
+@bp.post("/pesanan/<id:order_id>/tenggat")
 @admin_required
 def order_extend(order_id: int):
     form = ExtendDeadlineForm()
@@ -152,7 +152,7 @@ def order_extend(order_id: int):
     )
 
 
-@bp.post("/pesanan/<int:order_id>/batal")
+@bp.post("/pesanan/<id:order_id>/batal")
 @admin_required
 def order_cancel(order_id: int):
     form = CancelOrderForm()
@@ -165,7 +165,7 @@ def order_cancel(order_id: int):
     )
 
 
-@bp.post("/pesanan/<int:order_id>/catatan")
+@bp.post("/pesanan/<id:order_id>/catatan")
 @admin_required
 def order_note(order_id: int):
     form = NoteForm()
@@ -178,7 +178,7 @@ def order_note(order_id: int):
     )
 
 
-@bp.post("/pesanan/<int:order_id>/email/<int:message_id>")
+@bp.post("/pesanan/<id:order_id>/email/<id:message_id>")
 @admin_required
 def order_resend(order_id: int, message_id: int):
     form = ActionForm()

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+
+from shop.forms import Form
+from shop.parsing import parse_id
 
 ROLE_CHOICES = [("staff", _l("Facility staff")), ("admin", _l("Administrator"))]
 
 
 def _facility_id(value) -> int | None:
-    text = str(value)
-    return int(text) if text.isascii() and text.isdigit() else None
+    return parse_id(str(value))
 
 
 class _FacilityChoice(SelectField):
@@ -22,17 +23,14 @@ class _FacilityChoice(SelectField):
         super().__init__(*args, coerce=_facility_id, **kwargs)
 
     def process_formdata(self, valuelist):
-        if valuelist and valuelist[0].isascii() and valuelist[0].isdigit():
-            self.data = int(valuelist[0])
-        else:
-            self.data = None
+        self.data = parse_id(valuelist[0]) if valuelist else None
 
     def pre_validate(self, form) -> None:
         if self.data is not None and self.data not in {value for value, _label in self.choices}:
             raise ValidationError(_l("Choose a facility."))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(
         _l("Email"),
         validators=[
@@ -53,7 +51,7 @@ class InviteForm(FlaskForm):
         return ok
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     facility_id = _FacilityChoice(_l("Facility"), choices=[])
 
     def validate(self, extra_validators=None) -> bool:

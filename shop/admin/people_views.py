@@ -17,6 +17,7 @@ from shop.admin.people_forms import InviteForm, MoveForm
 from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.facilities.services import facility_choices
+from shop.parsing import parse_id
 from shop.sqltypes import MAX_ID, utcnow
 
 
@@ -56,8 +57,8 @@ def _send_invite(user: User, token: str) -> None:
 @admin_required
 def person_new():
     form = _with_facilities(InviteForm())
-    if request.method == "GET" and request.args.get("fasilitas", "").isdigit():
-        form.facility_id.data = int(request.args["fasilitas"])
+    if request.method == "GET" and parse_id(request.args.get("fasilitas")) is not None:
+        form.facility_id.data = parse_id(request.args["fasilitas"])
     if form.validate_on_submit():
         facility_id = form.facility_id.data if form.role.data == "staff" else None
         try:
@@ -82,7 +83,7 @@ def person_new():
     return render_template("admin/people/new.html", form=form), status
 
 
-@bp.get("/orang/<int:user_id>")
+@bp.get("/orang/<id:user_id>")
 @admin_required
 def person(user_id: int):
     user = _user_or_404(user_id)
@@ -118,7 +119,7 @@ def _action(user_id: int, change) -> object:
     return redirect(url_for("admin.person", user_id=user_id), code=303)
 
 
-@bp.post("/orang/<int:user_id>/nonaktifkan")
+@bp.post("/orang/<id:user_id>/nonaktifkan")
 @admin_required
 def person_disable(user_id: int):
     def change(user):
@@ -128,7 +129,7 @@ def person_disable(user_id: int):
     return _action(user_id, change)
 
 
-@bp.post("/orang/<int:user_id>/aktifkan")
+@bp.post("/orang/<id:user_id>/aktifkan")
 @admin_required
 def person_enable(user_id: int):
     def change(user):
@@ -138,7 +139,7 @@ def person_enable(user_id: int):
     return _action(user_id, change)
 
 
-@bp.post("/orang/<int:user_id>/buka-kunci")
+@bp.post("/orang/<id:user_id>/buka-kunci")
 @admin_required
 def person_unlock(user_id: int):
     def change(user):
@@ -148,7 +149,7 @@ def person_unlock(user_id: int):
     return _action(user_id, change)
 
 
-@bp.post("/orang/<int:user_id>/atur-ulang-sandi")
+@bp.post("/orang/<id:user_id>/atur-ulang-sandi")
 @admin_required
 def person_reset(user_id: int):
     """A reset link; an account that never signed in gets its invitation again instead."""
@@ -170,7 +171,7 @@ def person_reset(user_id: int):
     return _action(user_id, change)
 
 
-@bp.post("/orang/<int:user_id>/fasilitas")
+@bp.post("/orang/<id:user_id>/fasilitas")
 @admin_required
 def person_move(user_id: int):
     user = _user_or_404(user_id)

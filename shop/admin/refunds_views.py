@@ -52,7 +52,7 @@ def _render(order_id: int, failed: RefundForm | None = None, status: int = 200):
     return render_template("admin/refund.html", opts=opts, forms=forms), status
 
 
-@bp.get("/pengembalian/<int:order_id>")
+@bp.get("/pengembalian/<id:order_id>")
 @admin_required
 def refund(order_id: int):
     return _render(order_id)
@@ -77,7 +77,7 @@ def _request(order_id: int, form: RefundForm) -> refunds.RefundRequest:
     )
 
 
-@bp.post("/pengembalian/<int:order_id>/<target>")
+@bp.post("/pengembalian/<id:order_id>/<target>")
 @admin_required
 def make_refund(order_id: int, target: str):
     if db.session.get(Order, order_id) is None:

@@ -18,6 +18,7 @@ from shop.inventory.services import begin_write
 from shop.orders.labels import ORDER_STATUS_LABELS, PART_STATUS_LABELS
 from shop.orders.models import Order
 from shop.orders.services import load_order_for_display, refund_due_parts
+from shop.parsing import parse_int, parse_page
 from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.payments.stripe_refunds import review_list
 from shop.shipping.services import COURIER_NAMES, rates_by_key, set_rate
@@ -71,15 +72,16 @@ def shipping_rates():
         return render_template(
             "admin/shipping_rates.html", forms=_rate_forms(), couriers=COURIER_NAMES
         )
-    courier, _sep, zone = request.form.get("rate", "").partition("-")
-    if courier not in COURIER_NAMES or not zone.isdigit() or int(zone) not in ZONES:
+    courier, _sep, raw_zone = request.form.get("rate", "").partition("-")
+    zone = parse_int(raw_zone)
+    if courier not in COURIER_NAMES or zone not in ZONES:
         abort(400)
     form = RateForm(prefix=f"{courier}-{zone}")
     if not form.validate_on_submit():
         return render_template(
             "admin/shipping_rates.html", forms=_rate_forms(form), couriers=COURIER_NAMES
         ), 400
-    set_rate(courier, int(zone), form.first_kg.data, form.next_kg.data, current_user.email)
+    set_rate(courier, zone, form.first_kg.data, form.next_kg.data, current_user.email)
     db.session.commit()
     flash(
         _("Saved: %(courier)s, zone %(zone)s.", courier=COURIER_NAMES[courier], zone=zone),
@@ -98,7 +100,7 @@ def _actor() -> str:
 @bp.get("/transfer")
 @admin_required
 def transfers():
-    page = request.args.get("page", 1, type=int) or 1
+    page = parse_page(request.args.get("page"))
     tab = "review" if request.args.get("tab") == "review" else "awaiting"
     form = TransferSearchForm(formdata=request.args)
     query = {k: request.args.get(k, "").strip() for k in ("amount", "number")}
@@ -169,7 +171,7 @@ OUTCOME_MESSAGES = {
 }
 
 
-@bp.route("/transfer/<int:order_id>", methods=["GET", "POST"])
+@bp.route("/transfer/<id:order_id>", methods=["GET", "POST"])
 @admin_required
 def transfer(order_id: int):
     if request.method == "GET":

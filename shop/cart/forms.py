@@ -1,19 +1,20 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 
+from shop.forms import Form
 
-class AddToCartForm(FlaskForm):
+
+class AddToCartForm(Form):
     """Only a product id and a quantity come from the buyer; the price never does."""
 
     product_id = HiddenField()
     quantity = StringField(default="1")
 
 
-class QuantityForm(FlaskForm):
+class QuantityForm(Form):
     quantity = StringField()
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(Form):
     pass

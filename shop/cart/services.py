@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from shop.catalog.models import Product
 from shop.extensions import db
+from shop.parsing import parse_int
 
 MAX_LINE_QUANTITY = 99
 MAX_CART_LINES = 50
@@ -71,13 +72,8 @@ def item_count(cart: Mapping | None) -> int:
 
 def parse_quantity(raw) -> int:
     """A whole number from 1 to ``MAX_LINE_QUANTITY``, or :class:`CartError`."""
-    text = str(raw).strip() if raw is not None else ""
-    if not text.isdigit() or len(text) > 6:
-        raise CartError(
-            _("Quantity must be a whole number from 1 to %(max)d.", max=MAX_LINE_QUANTITY)
-        )
-    quantity = int(text)
-    if not 1 <= quantity <= MAX_LINE_QUANTITY:
+    quantity = parse_int(raw, 1, MAX_LINE_QUANTITY)
+    if quantity is None:
         raise CartError(
             _("Quantity must be a whole number from 1 to %(max)d.", max=MAX_LINE_QUANTITY)
         )

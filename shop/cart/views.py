@@ -9,6 +9,7 @@ from shop.cart import bp
 from shop.cart import services as cart_service
 from shop.cart.forms import AddToCartForm, QuantityForm, RemoveForm
 from shop.cart.services import CartError
+from shop.parsing import parse_id
 from shop.urls import local_path
 
 SESSION_KEY = "cart"
@@ -30,10 +31,10 @@ def cart_count() -> int:
 
 
 def _product_id(raw) -> int:
-    text = str(raw or "").strip()
-    if not text.isdigit() or len(text) > 12:
+    product_id = parse_id(raw)
+    if product_id is None:
         abort(400)
-    return int(text)
+    return product_id
 
 
 @bp.get("")
@@ -68,7 +69,7 @@ def add():
     return redirect(url_for("cart.view") if request.form.get("go") == "cart" else back, code=303)
 
 
-@bp.post("/<int:product_id>/ubah")
+@bp.post("/<id:product_id>/ubah")
 def update(product_id: int):
     form = QuantityForm()
     if not form.validate_on_submit():
@@ -83,7 +84,7 @@ def update(product_id: int):
     return redirect(url_for("cart.view"), code=303)
 
 
-@bp.post("/<int:product_id>/hapus")
+@bp.post("/<id:product_id>/hapus")
 def remove(product_id: int):
     if not RemoveForm().validate_on_submit():
         abort(400)

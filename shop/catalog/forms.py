@@ -6,56 +6,52 @@ dropped, with a message for the visitor saying what was ignored.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 
 from shop.catalog.services import SORTS, ListingQuery
+from shop.parsing import MAX_PAGE, parse_int, parse_rupiah
 
 MAX_QUERY_LENGTH = 200
-MAX_PAGE = 100_000
-_NOT_MONEY = re.compile(r"[\s.,]|^rp", re.IGNORECASE)
-
-
-def _money(raw: str) -> int | None:
-    """``"150.000"``, ``"Rp 150000"`` → 150000; None when it is not a whole amount."""
-    cleaned = _NOT_MONEY.sub("", raw.strip())
-    if not cleaned.isdigit() or len(cleaned) > 12:
-        return None
-    return int(cleaned)
 
 
 def parse_listing_args(args: Mapping[str, str]) -> tuple[ListingQuery, list[str]]:
-    """The listing query and a list of (translatable) messages about ignored values."""
+    """The listing query and messages (plain text, translated now) about ignored values.
+
+    The messages quote what the visitor typed, so they are translated with ``gettext``
+    (a ``str``, escaped by the template) and never lazily: a lazy string counts as safe
+    markup in Jinja and would put the visitor's text into the page as HTML.
+    """
     messages: list[str] = []
     q = " ".join(args.get("q", "").split())[:MAX_QUERY_LENGTH]
 
     prices: dict[str, int | None] = {}
     for key in ("harga_min", "harga_max"):
         raw = args.get(key, "").strip()
-        prices[key] = _money(raw) if raw else None
+        prices[key] = parse_rupiah(raw) if raw else None
         if raw and prices[key] is None:
             messages.append(
-                _l('"%(value)s" is not an amount in rupiah, so it was ignored.', value=raw[:30])
+                _('"%(value)s" is not an amount in rupiah, so it was ignored.', value=raw[:30])
             )
     price_min, price_max = prices["harga_min"], prices["harga_max"]
     if price_min is not None and price_max is not None and price_min > price_max:
         price_min, price_max = price_max, price_min
-        messages.append(_l("The minimum price was above the maximum; we swapped them."))
+        messages.append(_("The minimum price was above the maximum; we swapped them."))
 
     sort = args.get("urut", "").strip()
     if sort and sort not in SORTS:
-        messages.append(_l("Unknown sort order; showing the default order."))
+        messages.append(_("Unknown sort order; showing the default order."))
         sort = ""
 
     raw_page = args.get("hal", "").strip()
     page = 1
     if raw_page:
-        if raw_page.isdigit() and 1 <= int(raw_page) <= MAX_PAGE:
-            page = int(raw_page)
+        parsed = parse_int(raw_page, 1, MAX_PAGE)
+        if parsed is not None:
+            page = parsed
         else:
-            messages.append(_l("That page number does not exist; showing the first page."))
+            messages.append(_("That page number does not exist; showing the first page."))
 
     query = ListingQuery(
         q=q,

@@ -15,6 +15,7 @@ from shop.facilities.models import facility_photo
 from shop.facilities.services import split_now
 from shop.i18n import current_locale
 from shop.media.sources import PictureSources, picture_sources
+from shop.parsing import parse_page
 
 
 def _facet_ttl() -> float:
@@ -167,9 +168,7 @@ def facility(slug: str):
     item = services.get_facility(slug)
     if item is None:
         abort(404)
-    raw_page = request.args.get("hal", "1")
-    page_number = int(raw_page) if raw_page.isdigit() and int(raw_page) >= 1 else 1
-    page = services.facility_products(item, page_number, _page_size())
+    page = services.facility_products(item, parse_page(request.args.get("hal")), _page_size())
     return render_template(
         "catalog/facility.html",
         facility=item,

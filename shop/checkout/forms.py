@@ -1,37 +1,59 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from shop.checkout.phone import normalize_phone
+from shop.forms import Form
 from shop.shipping.services import COURIER_NAMES
 from shop.shipping.zones import PROVINCES
 
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-class CheckoutForm(FlaskForm):
+def _strip(value):
+    """Spaces around (and runs of spaces inside) what the buyer typed do not count."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+# With the filter, ``DataRequired`` refuses a field of only spaces (``InputRequired``
+# only checks that something was sent).
+STRIPPED = {"filters": [_strip]}
+
+
+class CheckoutForm(Form):
     name = StringField(
-        _l("Full name"), validators=[InputRequired(_l("Please enter your name.")), Length(max=120)]
+        _l("Full name"),
+        validators=[DataRequired(_l("Please enter your name.")), Length(max=120)],
+        **STRIPPED,
     )
     email = StringField(
         _l("Email"),
         validators=[
-            InputRequired(_l("Please enter your email address.")),
+            DataRequired(_l("Please enter your email address.")),
             Length(max=254),
             Regexp(EMAIL_RE, message=_l("Please enter a valid email address.")),
         ],
+        **STRIPPED,
     )
     phone = StringField(
         _l("Phone / WhatsApp"),
-        validators=[InputRequired(_l("Please enter a phone number.")), Length(max=30)],
+        validators=[DataRequired(_l("Please enter a phone number.")), Length(max=30)],
+        **STRIPPED,
         description=_l("For example 0812 3456 7890 or +62 812 3456 7890"),
     )
     street = StringField(
         _l("Street address"),
-        validators=[InputRequired(_l("Please enter the street address.")), Length(max=300)],
+        validators=[DataRequired(_l("Please enter the street address.")), Length(max=300)],
+        **STRIPPED,
     )
     province = SelectField(
         _l("Province"),
@@ -41,18 +63,21 @@ class CheckoutForm(FlaskForm):
     )
     city = StringField(
         _l("City / regency"),
-        validators=[InputRequired(_l("Please enter the city or regency.")), Length(max=120)],
+        validators=[DataRequired(_l("Please enter the city or regency.")), Length(max=120)],
+        **STRIPPED,
     )
     district = StringField(
         _l("District (kecamatan)"),
-        validators=[InputRequired(_l("Please enter the district.")), Length(max=120)],
+        validators=[DataRequired(_l("Please enter the district.")), Length(max=120)],
+        **STRIPPED,
     )
     postal_code = StringField(
         _l("Postal code"),
         validators=[
-            InputRequired(_l("Please enter the postal code.")),
-            Regexp(r"^\d{5}$", message=_l("A postal code has 5 digits.")),
+            DataRequired(_l("Please enter the postal code.")),
+            Regexp(r"^[0-9]{5}$", message=_l("A postal code has 5 digits.")),
         ],
+        **STRIPPED,
     )
     note = TextAreaField(
         _l("Note to the workshop (optional)"), validators=[Optional(), Length(max=500)]
@@ -85,9 +110,9 @@ class CheckoutForm(FlaskForm):
         }
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     idempotency_key = HiddenField(validators=[InputRequired(), Length(min=16, max=64)])
-    expected_total = HiddenField(validators=[InputRequired(), Regexp(r"^\d{1,12}$")])
+    expected_total = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]{1,12}$")])
     payment_method = RadioField(
         _l("Payment method"),
         choices=[("bank_transfer", _l("Bank transfer"))],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _SEPARATORS = re.compile(r"[\s\-().]")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def normalize_phone(raw: str) -> str | None:
@@ -18,6 +19,6 @@ def normalize_phone(raw: str) -> str | None:
         rest = digits[1:]
     else:
         return None
-    if not rest.isdigit() or rest.startswith("0") or not 8 <= len(rest) <= 12:
+    if not _DIGITS.fullmatch(rest) or rest.startswith("0") or not 8 <= len(rest) <= 12:
         return None
     return "+62" + rest

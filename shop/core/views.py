@@ -10,10 +10,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import BadRequest
 
 from shop.core import bp
 from shop.extensions import db
@@ -21,6 +25,14 @@ from shop.i18n import LANG_COOKIE, LANGUAGES
 from shop.urls import local_path
 
 ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links: the same SVG icon."""
+    return send_from_directory(
+        current_app.static_folder, "icons/favicon.svg", mimetype="image/svg+xml"
+    )
 
 
 @bp.get("/healthz")
@@ -92,6 +104,21 @@ def vary_on_language(response: Response) -> Response:
         else:
             response.headers["Vary"] = "Accept-Language, Cookie"
     return response
+
+
+@bp.app_errorhandler(400)
+def bad_request(error):
+    # Werkzeug's and Flask-WTF's descriptions are English; our own aborts pass a
+    # translated one.
+    if isinstance(error, CSRFError):
+        message = _(
+            "The form has expired or did not come from this shop. Reload the page and try again."
+        )
+    elif error.description != BadRequest.description:
+        message = error.description
+    else:
+        message = None
+    return render_template("errors/400.html", message=message), 400
 
 
 @bp.app_errorhandler(404)

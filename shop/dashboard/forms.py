@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -12,50 +9,13 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
-    StopValidation,
 )
-from wtforms.widgets import TextInput
 
 from shop.catalog.product_services import ProductData
+from shop.forms import Form, RupiahField, WholeNumberField
 
 
-class RupiahField(IntegerField):
-    """Whole rupiah; accepts "150000", "150.000" and "Rp 150.000".
-
-    A text input with a numeric keyboard: in a number input the browser refuses
-    "Rp 150.000" before the form is sent.
-    """
-
-    widget = TextInput()
-
-    def __init__(self, *args, render_kw: dict | None = None, **kwargs):
-        super().__init__(*args, render_kw={"inputmode": "numeric", **(render_kw or {})}, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            raw = valuelist[0].strip()
-            cleaned = re.sub(r"^rp\.?\s*", "", raw, flags=re.IGNORECASE).replace(".", "")
-            cleaned = cleaned.replace(" ", "")
-            if not cleaned:
-                self.data = None
-                return
-            if not cleaned.isdigit():
-                self.data = None
-                raise ValueError(_l("Write a whole number of rupiah, like 150000."))
-            self.data = int(cleaned)
-
-    def pre_validate(self, form) -> None:
-        """One message for unreadable input, not a second one from the range check."""
-        if self.process_errors:
-            raise StopValidation()
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return str(self.data) if self.data is not None else ""
-
-
-class ProductForm(FlaskForm):
+class ProductForm(Form):
     version = HiddenField()
     name = StringField(
         _l("Name"),
@@ -85,7 +45,7 @@ class ProductForm(FlaskForm):
             NumberRange(min=0, max=1_000_000_000, message=_l("Cannot be negative.")),
         ],
     )
-    weight_grams = IntegerField(
+    weight_grams = WholeNumberField(
         _l("Weight (grams, packed)"),
         validators=[
             InputRequired(message=_l("Set the weight (needed for shipping).")),
@@ -131,7 +91,7 @@ class ProductForm(FlaskForm):
         )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     version = HiddenField()
     target = HiddenField(validators=[DataRequired()])
 
@@ -139,7 +99,7 @@ class StatusForm(FlaskForm):
 # ---- stock, photos and fulfilment (dashboard sections beyond products) -----------------
 
 
-class StockAdjustForm(FlaskForm):
+class StockAdjustForm(Form):
     reason = SelectField(
         _l("Reason"),
         choices=[
@@ -150,15 +110,15 @@ class StockAdjustForm(FlaskForm):
         ],
         validate_choice=True,
     )
-    change = IntegerField(
+    change = WholeNumberField(
         _l("Change (pieces)"),
         validators=[InputRequired(message=_l("Write how many pieces to add or remove."))],
     )
     note = StringField(_l("Note"), validators=[Length(max=300)])
 
 
-class ThresholdForm(FlaskForm):
-    threshold = IntegerField(
+class ThresholdForm(Form):
+    threshold = WholeNumberField(
         _l("Low-stock threshold"),
         validators=[
             InputRequired(message=_l("Write a number of pieces.")),
@@ -167,16 +127,16 @@ class ThresholdForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs the CSRF token (mark packed, upload)."""
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(Form):
     alt_text = StringField(_l("Description (alt text)"), validators=[Length(max=300)])
     action = HiddenField()
 
 
-class ShipForm(FlaskForm):
+class ShipForm(Form):
     courier = SelectField(
         _l("Courier"),
         choices=[("jne", "JNE"), ("jnt", "J&T Express"), ("pos", "POS Indonesia")],
@@ -188,7 +148,7 @@ class ShipForm(FlaskForm):
     )
 
 
-class CancelPartForm(FlaskForm):
+class CancelPartForm(Form):
     reason = TextAreaField(
         _l("Why can it not be sent?"),
         validators=[

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Response,
     abort,
@@ -25,6 +23,7 @@ from shop.extensions import db
 from shop.inventory import stock_services as services
 from shop.inventory.models import REASON_CODES
 from shop.inventory.services import begin_write
+from shop.parsing import parse_date, parse_id, parse_page
 from shop.sqltypes import utcnow
 
 
@@ -44,7 +43,7 @@ def _product_or_404(product_id: int):
 def stock():
     q = request.args.get("q", "").strip()[:100]
     low = request.args.get("low") == "1"
-    page = request.args.get("page", 1, type=int) or 1
+    page = parse_page(request.args.get("page"))
     listing = services.stock_levels(staff_facility_id(), q=q, low_only=low, page=page)
     return render_template("dashboard/stock.html", listing=listing, q=q, low=low)
 
@@ -66,7 +65,7 @@ def _render_product(product, form, threshold_form, status=200):
     )
 
 
-@bp.route("/stok/<int:product_id>", methods=["GET", "POST"])
+@bp.route("/stok/<id:product_id>", methods=["GET", "POST"])
 @staff_required
 def stock_product(product_id: int):
     product = _product_or_404(product_id)
@@ -94,7 +93,7 @@ def stock_product(product_id: int):
     return redirect(url_for("dashboard.stock_product", product_id=product_id), code=303)
 
 
-@bp.post("/stok/<int:product_id>/batas")
+@bp.post("/stok/<id:product_id>/batas")
 @staff_required
 def stock_threshold(product_id: int):
     product = _product_or_404(product_id)
@@ -108,23 +107,21 @@ def stock_threshold(product_id: int):
     return redirect(url_for("dashboard.stock_product", product_id=product_id), code=303)
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _ledger_filter() -> services.LedgerFilter:
-    product_id = request.args.get("product", type=int)
-    if product_id is not None:
-        _product_or_404(product_id)  # another facility's product: 404, not an empty list
+    raw_product = request.args.get("product", "").strip()
+    product_id = None
+    if raw_product:
+        # Another facility's product, or no product at all: 404, not an empty list.
+        product_id = parse_id(raw_product)
+        if product_id is None:
+            abort(404)
+        _product_or_404(product_id)
     reason = request.args.get("reason", "")
     return services.LedgerFilter(
         product_id=product_id,
         reason=reason if reason in REASON_CODES else "",
-        date_from=_date_arg("from"),
-        date_to=_date_arg("to"),
+        date_from=parse_date(request.args.get("from")),
+        date_to=parse_date(request.args.get("to")),
     )
 
 
@@ -133,7 +130,7 @@ def _ledger_filter() -> services.LedgerFilter:
 def stock_ledger():
     f = _ledger_filter()
     facility_id = staff_facility_id()
-    page = request.args.get("page", 1, type=int) or 1
+    page = parse_page(request.args.get("page"))
     return render_template(
         "dashboard/ledger.html",
         f=f,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from shop.admin.facilities_forms import DayField
+from shop.forms import Form
+from shop.parsing import parse_id
 
 
-class MakerForm(FlaskForm):
+class MakerForm(Form):
     name = StringField(
         _l("First name or pseudonym"),
         validators=[
@@ -34,11 +35,11 @@ class _IntChoices(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def process_formdata(self, valuelist):
-        self.data = sorted({int(v) for v in valuelist if v.isascii() and v.isdigit()})
+        self.data = sorted({i for i in map(parse_id, valuelist) if i is not None})
 
     def pre_validate(self, form) -> None:
         pass  # the service refuses another facility's products
 
 
-class MakerProductsForm(FlaskForm):
+class MakerProductsForm(Form):
     products = _IntChoices(_l("Products this maker worked on"), coerce=int)

@@ -81,7 +81,7 @@ def _render_maker(maker, form=None, products_form=None):
     )
 
 
-@bp.route("/pembuat/<int:maker_id>", methods=["GET", "POST"])
+@bp.route("/pembuat/<id:maker_id>", methods=["GET", "POST"])
 @staff_required
 def maker(maker_id: int):
     maker = _maker_or_404(maker_id)
@@ -107,7 +107,7 @@ def maker(maker_id: int):
     return _render_maker(maker, form=form)
 
 
-@bp.post("/pembuat/<int:maker_id>/produk")
+@bp.post("/pembuat/<id:maker_id>/produk")
 @staff_required
 def maker_products(maker_id: int):
     maker = _maker_or_404(maker_id)
@@ -126,13 +126,13 @@ def maker_products(maker_id: int):
     return redirect(url_for("dashboard.maker", maker_id=maker_id), code=303)
 
 
-@bp.post("/pembuat/<int:maker_id>/pensiun")
+@bp.post("/pembuat/<id:maker_id>/pensiun")
 @staff_required
 def maker_retire(maker_id: int):
     return _set_active(maker_id, False)
 
 
-@bp.post("/pembuat/<int:maker_id>/aktifkan")
+@bp.post("/pembuat/<id:maker_id>/aktifkan")
 @staff_required
 def maker_reinstate(maker_id: int):
     return _set_active(maker_id, True)

@@ -12,6 +12,7 @@ from shop.dashboard.forms import ActionForm, CancelPartForm, ShipForm
 from shop.dashboard.inventory_views import actor
 from shop.extensions import db
 from shop.inventory.services import begin_write
+from shop.parsing import parse_page
 
 
 def _part_or_404(part_id: int):
@@ -27,7 +28,7 @@ def orders():
     tab = request.args.get("tab", "to_pack")
     if tab not in services.TABS:
         tab = "to_pack"
-    page = request.args.get("page", 1, type=int) or 1
+    page = parse_page(request.args.get("page"))
     facility_id = staff_facility_id()
     return render_template(
         "dashboard/orders.html",
@@ -57,7 +58,7 @@ def _render_part(part, ship_form=None, cancel_form=None):
     )
 
 
-@bp.get("/pesanan/<int:part_id>")
+@bp.get("/pesanan/<id:part_id>")
 @staff_required
 def order_part(part_id: int):
     return _render_part(_part_or_404(part_id))
@@ -83,7 +84,7 @@ def _write(part_id: int, change, form_field=None):
     return True
 
 
-@bp.post("/pesanan/<int:part_id>/dikemas")
+@bp.post("/pesanan/<id:part_id>/dikemas")
 @staff_required
 def order_pack(part_id: int):
     _part_or_404(part_id)
@@ -92,7 +93,7 @@ def order_pack(part_id: int):
     return _back(part_id)
 
 
-@bp.post("/pesanan/<int:part_id>/diterima")
+@bp.post("/pesanan/<id:part_id>/diterima")
 @staff_required
 def order_deliver(part_id: int):
     _part_or_404(part_id)
@@ -101,7 +102,7 @@ def order_deliver(part_id: int):
     return _back(part_id)
 
 
-@bp.post("/pesanan/<int:part_id>/kirim")
+@bp.post("/pesanan/<id:part_id>/kirim")
 @staff_required
 def order_ship(part_id: int):
     part = _part_or_404(part_id)
@@ -122,7 +123,7 @@ def order_ship(part_id: int):
     return _back(part_id)
 
 
-@bp.post("/pesanan/<int:part_id>/batal")
+@bp.post("/pesanan/<id:part_id>/batal")
 @staff_required
 def order_cancel(part_id: int):
     part = _part_or_404(part_id)
@@ -147,7 +148,7 @@ def order_cancel(part_id: int):
     return _back(part_id)
 
 
-@bp.get("/pesanan/<int:part_id>/slip")
+@bp.get("/pesanan/<id:part_id>/slip")
 @staff_required
 def order_slip(part_id: int):
     part = _part_or_404(part_id)

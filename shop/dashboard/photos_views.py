@@ -40,7 +40,7 @@ def _back(product_id: int):
     return redirect(url, code=303)
 
 
-@bp.post("/produk/<int:product_id>/foto")
+@bp.post("/produk/<id:product_id>/foto")
 @staff_required
 def product_photos_upload(product_id: int):
     product = _product_or_404(product_id)
@@ -74,7 +74,7 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-@bp.post("/produk/<int:product_id>/foto/<int:photo_id>")
+@bp.post("/produk/<id:product_id>/foto/<id:photo_id>")
 @staff_required
 def product_photo(product_id: int, photo_id: int):
     product = _product_or_404(product_id)

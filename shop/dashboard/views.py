@@ -13,6 +13,7 @@ from shop.dashboard import bp
 from shop.dashboard.forms import ActionForm, PhotoForm, ProductForm, StatusForm
 from shop.extensions import db
 from shop.i18n import current_locale
+from shop.parsing import parse_int, parse_page
 
 STATUS_LABELS = {"draft": "Draft", "active": "Published", "archived": "Archived"}
 
@@ -35,7 +36,7 @@ def products():
     if status not in PRODUCT_STATUSES:
         status = ""
     q = request.args.get("q", "").strip()[:100]
-    page = request.args.get("page", 1, type=int) or 1
+    page = parse_page(request.args.get("page"))
     facility_id = staff_facility_id()
     listing = services.list_products(facility_id, q=q, status=status, page=page)
     return render_template(
@@ -79,7 +80,7 @@ def _field_error(form: ProductForm, exc: services.ProductError) -> None:
         form.form_errors.append(exc.message)
 
 
-@bp.route("/produk/<int:product_id>", methods=["GET", "POST"])
+@bp.route("/produk/<id:product_id>", methods=["GET", "POST"])
 @staff_required
 def product_edit(product_id: int):
     product = _product_or_404(product_id, with_photos=True)
@@ -90,7 +91,7 @@ def product_edit(product_id: int):
     if form.validate_on_submit():
         data = form.to_data()
         try:
-            services.update_product(product, data, _int(form.version.data), actor=current_user)
+            services.update_product(product, data, _version(form.version.data), actor=current_user)
         except services.ProductError as exc:
             _field_error(form, exc)
         except services.StaleProduct:
@@ -124,14 +125,13 @@ def product_edit(product_id: int):
     )
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+def _version(value) -> int:
+    """The version the form was rendered with; -1 (never current) when unreadable."""
+    version = parse_int(value)
+    return -1 if version is None else version
 
 
-@bp.post("/produk/<int:product_id>/status")
+@bp.post("/produk/<id:product_id>/status")
 @staff_required
 def product_status(product_id: int):
     product = _product_or_404(product_id, with_photos=_requires_photo())
@@ -144,7 +144,7 @@ def product_status(product_id: int):
         services.change_status(
             product,
             form.target.data,
-            _int(form.version.data),
+            _version(form.version.data),
             require_photo=_requires_photo(),
             actor=current_user,
         )

@@ -265,7 +265,18 @@ def ledger_total(facility_id: int, f: LedgerFilter) -> int:
     return int(db.session.scalar(select(func.coalesce(func.sum(sub.c.delta), 0))) or 0)
 
 
-CSV_HEADER = ["date (WIB)", "product", "sku", "change", "reason", "note", "order", "by"]
+# Column names in the staff member's language; the reason column keeps its codes
+# (``production``, ``sale``, …) so spreadsheets can filter on them whatever the language.
+CSV_HEADER = [
+    _l("date (WIB)"),
+    _l("product"),
+    _l("sku"),
+    _l("change"),
+    _l("reason"),
+    _l("note"),
+    _l("order"),
+    _l("by"),
+]
 
 
 def _cell(text: str) -> str:
@@ -284,7 +295,7 @@ def ledger_csv(facility_id: int, f: LedgerFilter) -> Iterator[str]:
         buffer.truncate()
         return value
 
-    writer.writerow(CSV_HEADER)
+    writer.writerow([str(name) for name in CSV_HEADER])
     yield flush()
     stmt = _ledger_stmt(facility_id, f).order_by(StockMovement.created_at, StockMovement.id)
     for movement, name, sku, number in db.session.execute(stmt.execution_options(yield_per=500)):

@@ -26,7 +26,7 @@ SUBJECTS = {
 
 def queue_order_email(order: Order, kind: str, part_id: int | None = None) -> None:
     from shop.bank_account import bank_account
-    from shop.orders.services import load_order_for_display, tracking_url
+    from shop.orders.services import load_order_for_display, lookup_url, tracking_url
 
     order = load_order_for_display(order.id)
     part = next((p for p in order.parts if p.id == part_id), None)
@@ -36,6 +36,7 @@ def queue_order_email(order: Order, kind: str, part_id: int | None = None) -> No
         "bank": bank_account(),
         "tracking_url": tracking_url(order, current_app.config["SITE_URL"]),
         "site_url": current_app.config["SITE_URL"],
+        "lookup_url": lookup_url(current_app.config["SITE_URL"]),
     }
     with force_locale(order.locale or "id"):
         subject = str(SUBJECTS[kind](order))

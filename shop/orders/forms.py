@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
+from shop.forms import Form
 
-class LookupForm(FlaskForm):
+
+class LookupForm(Form):
     number = StringField(
         _l("Order number"),
         validators=[InputRequired(_l("Please enter the order number.")), Length(max=20)],

@@ -453,3 +453,8 @@ def find_by_number_and_email(number: str, email: str) -> Order | None:
 
 def tracking_url(order: Order, site_url: str) -> str:
     return f"{site_url}/pesanan/{order.public_token}"
+
+
+def lookup_url(site_url: str) -> str:
+    """The page that finds an order by its number and the buyer's e-mail address."""
+    return f"{site_url}/pesanan/cari"

@@ -16,9 +16,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 
 from shop.extensions import csrf
+from shop.forms import Form
 from shop.orders import services as orders
 from shop.payments import stripe_checkout as card
 from shop.payments import stripe_gateway as gateway
@@ -29,7 +29,7 @@ CARD_CHOICE = ("card", _l("Card (Visa, Mastercard, JCB) through Stripe"))
 REFRESH_SECONDS = 3
 
 
-class CardForm(FlaskForm):
+class CardForm(Form):
     """CSRF only: pay by card (again), or switch to bank transfer."""
 
 

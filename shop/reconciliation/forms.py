@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from shop.dashboard.forms import RupiahField
+from shop.forms import Form
 from shop.reconciliation.amounts import AmountError, parse_bank_amount
 
 MAX_STATEMENT_BYTES = 5 * 1024 * 1024
@@ -41,12 +41,12 @@ BANK_CHOICES = [
 ]
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     statement = FileField(_l("Statement file (CSV)"))
     bank = SelectField(_l("Bank"), choices=BANK_CHOICES, default="auto")
 
 
-class MappingForm(FlaskForm):
+class MappingForm(Form):
     """A generic CSV: which column holds what. The file travels back in ``content``."""
 
     content = HiddenField()
@@ -75,7 +75,7 @@ NOTE = Length(max=500, message=_l("At most 500 characters."))
 # so their fields' ids, and the labels pointing at them, stay unique.
 
 
-class MatchForm(FlaskForm):
+class MatchForm(Form):
     order_number = StringField(
         _l("Order number"),
         validators=[
@@ -86,7 +86,7 @@ class MatchForm(FlaskForm):
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), NOTE])
 
 
-class SplitPart(FlaskForm):
+class SplitPart(Form):
     class Meta:
         csrf = False
 
@@ -94,7 +94,7 @@ class SplitPart(FlaskForm):
     amount = BankAmountField(_l("Amount (Rp)"), validators=[Optional()])
 
 
-class SplitForm(FlaskForm):
+class SplitForm(Form):
     parts = FieldList(FormField(SplitPart), min_entries=4, max_entries=10)
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), NOTE])
 
@@ -106,7 +106,7 @@ class SplitForm(FlaskForm):
         ]
 
 
-class NotOursForm(FlaskForm):
+class NotOursForm(Form):
     note = TextAreaField(
         _l("Why is it not ours?"),
         validators=[
@@ -116,5 +116,5 @@ class NotOursForm(FlaskForm):
     )
 
 
-class UndoForm(FlaskForm):
+class UndoForm(Form):
     note = TextAreaField(_l("Why undo? (optional)"), validators=[Optional(), NOTE])

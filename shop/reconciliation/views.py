@@ -158,7 +158,7 @@ def mapping():
     return done
 
 
-@bp.get("/impor/<int:import_id>")
+@bp.get("/impor/<id:import_id>")
 @admin_required
 def statement(import_id: int):
     statement = db.session.get(StatementImport, import_id) if import_id <= recon.MAX_ID else None
@@ -203,7 +203,7 @@ def _render_line(line_id: int, status: int = 200, **forms):
     ), status
 
 
-@bp.get("/baris/<int:line_id>")
+@bp.get("/baris/<id:line_id>")
 @admin_required
 def line(line_id: int):
     return _render_line(line_id)
@@ -229,7 +229,7 @@ def _act(line_id: int, form_name: str, form, action, done_message: str):
     return redirect(url_for("reconciliation.line", line_id=line_id), code=303)
 
 
-@bp.post("/baris/<int:line_id>/cocokkan")
+@bp.post("/baris/<id:line_id>/cocokkan")
 @admin_required
 def match(line_id: int):
     form = MatchForm(prefix="match")
@@ -247,7 +247,7 @@ def match(line_id: int):
     )
 
 
-@bp.post("/baris/<int:line_id>/bagi")
+@bp.post("/baris/<id:line_id>/bagi")
 @admin_required
 def split(line_id: int):
     form = SplitForm(prefix="split")
@@ -262,7 +262,7 @@ def split(line_id: int):
     )
 
 
-@bp.post("/baris/<int:line_id>/bukan-milik-kita")
+@bp.post("/baris/<id:line_id>/bukan-milik-kita")
 @admin_required
 def not_ours(line_id: int):
     form = NotOursForm(prefix="notours")
@@ -275,7 +275,7 @@ def not_ours(line_id: int):
     )
 
 
-@bp.post("/baris/<int:line_id>/batalkan")
+@bp.post("/baris/<id:line_id>/batalkan")
 @admin_required
 def undo(line_id: int):
     form = UndoForm(prefix="undo")

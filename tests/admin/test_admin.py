@@ -78,8 +78,7 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         assert rule.arguments <= set(fillers), "extend this walk for other parameters"
         path = rule.rule
         for name in rule.arguments:
-            path = path.replace(f"<int:{name}>", str(fillers[name]))
-            path = path.replace(f"<{name}>", str(fillers[name]))
+            path = re.sub(rf"<(\w+:)?{name}>", str(fillers[name]), path)
         if "GET" in rule.methods:
             response = anonymous.get(path)
             assert response.status_code == 302 and "/masuk" in response.location, rule.rule
@@ -103,8 +102,7 @@ def test_every_admin_route_is_for_admins_only(app, admin):
             continue
         path = rule.rule
         for name in rule.arguments:
-            path = path.replace(f"<int:{name}>", str(fillers[name]))
-            path = path.replace(f"<{name}>", str(fillers[name]))
+            path = re.sub(rf"<(\w+:)?{name}>", str(fillers[name]), path)
         assert admin.post(path, data={"csrf_token": admin_token}).status_code in (
             200,
             303,

@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from catalog_data import small_shop
 from factories import make_category, make_facility, make_product
 
@@ -172,3 +173,26 @@ def test_paging_through_every_sort_lists_each_active_product_once_in_order(app):
     ]
     newest = sorted(made, key=lambda p: (p.created_at, p.id), reverse=True)
     assert walk("terbaru") == [p.id for p in newest]
+
+
+def test_price_filters_echo_the_visitors_text_escaped_never_as_markup(app, client):
+    small_shop()
+    markup = "<a href=//x>KLIK</a>"
+    returning = app.test_client()  # with a session cookie: the page is not the cached one
+    returning.set_cookie(app.config["SESSION_COOKIE_NAME"], "x")
+    for key in ("harga_min", "harga_max"):
+        for visitor in (client, returning):
+            html = visitor.get("/produk", query_string={key: markup}).get_data(as_text=True)
+            assert markup not in html, key
+            assert "KLIK" in html and "&lt;a href=//x&gt;KLIK" in html, key
+
+
+@pytest.mark.parametrize("raw", ["²", "٣", "99999999999999999999", "-1"])
+def test_unicode_and_huge_numbers_in_the_listing_are_messages(client, raw):
+    small_shop()
+    response = client.get("/produk", query_string={"harga_min": raw, "harga_max": raw, "hal": raw})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "bukan jumlah rupiah" in html
+    assert "Nomor halaman itu tidak ada" in html
+    assert len(TITLE.findall(html)) == 4

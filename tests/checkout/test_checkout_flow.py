@@ -218,3 +218,55 @@ def test_courier_and_rates_come_from_the_editable_table(client, two_facilities):
     set_rate("pos", 2, 21_000, 9_000, "admin:1")
     db.session.commit()
     assert "Rp 30.000" in client.get("/checkout/ringkasan").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field", ["name", "street", "city", "district"])
+def test_details_of_only_spaces_are_refused_with_the_form_again(client, two_facilities, field):
+    batik, _rattan = two_facilities
+    fill_cart(client, (batik, 1))
+    response = submit_details(client, **{field: "   \t "})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200  # the form again, not the summary
+    assert 'value="siti@example.com"' in html  # what was typed stays
+    assert html.count('aria-invalid="true"') == 1
+    messages = {
+        "name": "Silakan isi nama Anda.",
+        "street": "Silakan isi alamat jalan.",
+        "city": "Silakan isi kota atau kabupaten.",
+        "district": "Silakan isi kecamatan.",
+    }
+    assert messages[field] in html
+    assert client.get("/checkout/ringkasan").status_code == 303  # no details saved
+
+
+def test_details_are_saved_without_surrounding_spaces(client, two_facilities):
+    batik, _rattan = two_facilities
+    fill_cart(client, (batik, 1))
+    assert (
+        submit_details(client, name="  Siti   Rahma ", city=" Jakarta Selatan ").status_code == 303
+    )
+    client.post("/checkout/pesan", data=confirm_form(client))
+    db.session.commit()
+    order = db.session.scalars(select(Order)).one()
+    assert (order.name, order.city) == ("Siti Rahma", "Jakarta Selatan")
+
+
+def test_the_order_lookup_page_is_linked_from_pages_confirmation_and_emails(client, two_facilities):
+    home = client.get("/").get_data(as_text=True)
+    header, footer = home.split('id="main"')[0], home.split('class="site-footer"')[1]
+    for part in (header, footer):
+        assert 'href="/pesanan/cari"' in part and "Cari pesanan Anda" in part
+
+    batik, _rattan = two_facilities
+    fill_cart(client, (batik, 1))
+    submit_details(client)
+    placed = client.post("/checkout/pesan", data=confirm_form(client))
+    order = db.session.execute(select(Order)).scalar_one()
+    page = client.get(placed.location).get_data(as_text=True)
+    main = page.split('id="main"')[1].split('class="site-footer"')[0]
+    assert f"Simpan nomor pesanan {order.number}" in main and 'href="/pesanan/cari"' in main
+
+    mail = db.session.execute(select(OutboxMessage)).scalar_one()
+    lookup = "http://shop.test/pesanan/cari"  # SITE_URL of the tests
+    assert f"{order.number} dan alamat email Anda: {lookup}" in mail.text_body
+    assert f'<a href="{lookup}">' in mail.html_body

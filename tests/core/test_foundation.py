@@ -91,6 +91,32 @@ def test_secret_key_required_in_production(tmp_path: Path):
         load_config(tmp_path, env={"SHOP_ENV": "production"})
 
 
+PRODUCTION = {"SHOP_ENV": "production", "SECRET_KEY": "s" * 32}
+BANK = {
+    "BANK_NAME": "Bank Mandiri",
+    "BANK_ACCOUNT_NUMBER": "123-00-0987654-3",
+    "BANK_ACCOUNT_HOLDER": "Koperasi Lapas Contoh",
+}
+
+
+@pytest.mark.parametrize("missing", sorted(BANK))
+def test_bank_account_required_in_production(tmp_path: Path, missing):
+    env = {**PRODUCTION, **BANK, missing: " "}
+    with pytest.raises(ConfigError, match=f"{missing} must be set in production"):
+        load_config(tmp_path, env=env)
+    with pytest.raises(ConfigError, match="BANK_NAME, BANK_ACCOUNT_NUMBER, BANK_ACCOUNT_HOLDER"):
+        load_config(tmp_path, env=PRODUCTION)
+
+
+def test_bank_account_in_production_is_the_configured_one(tmp_path: Path):
+    config = load_config(tmp_path, env={**PRODUCTION, **BANK})
+    assert {name: config[name] for name in BANK} == BANK
+
+
+def test_demo_bank_account_outside_production(tmp_path: Path):
+    assert load_config(tmp_path, env={})["BANK_ACCOUNT_NUMBER"] == "0123-01-000456-30-7"
+
+
 def test_stripe_keys_go_together(tmp_path: Path):
     with pytest.raises(ConfigError, match="STRIPE_WEBHOOK_SECRET"):
         load_config(tmp_path, env={"STRIPE_SECRET_KEY": "sk_test_x"})

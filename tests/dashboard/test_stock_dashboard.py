@@ -177,7 +177,12 @@ def test_ledger_filters_and_scoped_csv(setup):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == stock_services.CSV_HEADER
+    assert rows[0][:4] == ["tanggal (WIB)", "produk", "sku", "perubahan"]  # the staff's language
+    english = client.get(f"/dasbor/stok/riwayat.csv?product={product.id}", headers=EN)
+    assert (
+        english.get_data(as_text=True).splitlines()[0]
+        == "date (WIB),product,sku,change,reason,note,order,by"
+    )
     assert [(r[1], r[3], r[4]) for r in rows[1:]] == [
         ("Keranjang Rotan", "5", "production"),
         ("Keranjang Rotan", "-1", "damaged"),
@@ -190,6 +195,30 @@ def test_ledger_filters_and_scoped_csv(setup):
     # Another facility's product in the filter: 404, for the page and the export.
     assert client.get(f"/dasbor/stok/riwayat?product={foreign.id}").status_code == 404
     assert client.get(f"/dasbor/stok/riwayat.csv?product={foreign.id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["to=9999-12-31", "from=0001-01-01", "from=0001-01-01&to=9999-12-31", "to=٢٠٢٦-١٢-٠١"],
+)
+def test_ledger_dates_out_of_range_are_ignored_not_a_crash(setup, query):
+    _facility, _category, product, _staff, client = setup
+    _movement(product, 5, "production", "batch")
+    db.session.commit()
+    page = client.get(f"/dasbor/stok/riwayat?{query}", headers=EN)
+    assert page.status_code == 200
+    assert "1 movements, adding up to +5 pieces." in page.get_data(as_text=True)
+    export = client.get(f"/dasbor/stok/riwayat.csv?{query}", headers=EN)
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
+    assert export.status_code == 200 and len(rows) == 2  # header and the movement, whole
+    assert rows[1][3] == "5"
+
+
+@pytest.mark.parametrize("raw", ["99999999999999999999", "²", "٣", "abc"])
+def test_ledger_product_filter_that_is_no_id_answers_404(setup, raw):
+    client = setup[-1]
+    assert client.get(f"/dasbor/stok/riwayat?product={raw}").status_code == 404
+    assert client.get(f"/dasbor/stok/riwayat.csv?product={raw}").status_code == 404
 
 
 def test_threshold_and_low_stock_list(setup):
@@ -227,3 +256,25 @@ def test_stock_pages_of_another_facility_are_404(setup):
     assert stock(foreign.id) == (7, 0)
     with pytest.raises(LookupError):
         stock_services.adjust_stock(foreign.facility_id + 1000, foreign.id, "damaged", -1, "", "x")
+
+
+@pytest.mark.parametrize("typed", ["abc", "²", "٣", "99999999999999999999", "1.5"])
+def test_a_change_that_is_no_whole_number_is_told_in_indonesian(setup, typed):
+    _facility, _category, product, _staff, client = setup
+    response = client.post(
+        f"/dasbor/stok/{product.id}",
+        data={
+            "csrf_token": csrf_token(client, "/dasbor/stok"),
+            "reason": "production",
+            "change": typed,
+            "note": "x" * 301,
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Tulis bilangan bulat, misalnya 10." in html
+    assert f'value="{typed}"' in html  # the form again with what was typed
+    assert "Not a valid integer value" not in html
+    # WTForms' own messages are in Indonesian too (Length on the note).
+    assert "Isian tidak boleh lebih dari 300 karakter." in html
+    assert _ledger_sum(product.id) == 0

@@ -73,7 +73,7 @@ def test_admin_moderates_a_product_and_works_an_order(browser, live_server):
         staff_page.reload()
         assert staff_page.locator("#hidden-notice").count() == 0
 
-        page.get_by_role("link", name="Pesanan").first.click()
+        page.get_by_role("link", name="Pesanan", exact=True).first.click()
         page.wait_for_url("**/admin/pesanan")
         page.get_by_label("Nomor pesanan, e-mail, telepon, atau jumlah persis").fill(
             format_rupiah(due)

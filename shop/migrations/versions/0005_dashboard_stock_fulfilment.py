@@ -43,10 +43,11 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('facility_order', schema=None) as batch_op:
-        batch_op.drop_column('cancelled_at')
-        batch_op.drop_column('cancel_reason')
-        batch_op.drop_column('refund_due')
+    # Plain DROP COLUMNs too (SQLite 3.35+ has them): batch mode would recreate
+    # ``facility_order``, and dropping the old table fails on SQLite (foreign keys on)
+    # once an order line points at a part.
+    op.drop_column('facility_order', 'cancelled_at')
+    op.drop_column('facility_order', 'cancel_reason')
+    op.drop_column('facility_order', 'refund_due')
     op.drop_index('ix_stock_movement_product_created', table_name='stock_movement')
-    with op.batch_alter_table('stock_movement', schema=None) as batch_op:
-        batch_op.drop_column('reason_code')
+    op.drop_column('stock_movement', 'reason_code')
