@@ -1,13 +1,16 @@
 """How Flask-Login finds the signed-in user for a request.
 
-The session holds ``"{id}:{session_version}"`` (see ``User.get_id``). A password change or
-a disabled account bumps ``session_version``, so every older session stops loading.
+The session holds ``"{id}:{session_version}:{token}"`` (see ``User.get_id``): the token
+names one open ``UserSession`` row. Sign-out deletes that row; a password change or a
+disabled account deletes the others and bumps ``session_version``. A cookie naming a
+session that is no longer open loads nobody, whatever else it says.
 """
 
 from __future__ import annotations
 
+from shop.accounts import services
 from shop.accounts.models import User
-from shop.extensions import db, login_manager
+from shop.extensions import login_manager
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = None  # the sign-in page says what it is; no flash needed
@@ -16,10 +19,7 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    ident, _, version = user_id.partition(":")
-    if not ident.isdigit() or not version.isdigit():
+    ident, version, token = (user_id.split(":", 2) + ["", ""])[:3]
+    if not ident.isdigit() or not version.isdigit() or not token:
         return None
-    user = db.session.get(User, int(ident))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
+    return services.user_for_session(int(ident), int(version), token)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -35,8 +35,11 @@ def login():
     error = None
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data)
+        if result.user is not None:
+            services.open_session(result.user)
         db.session.commit()
         if result.user is not None:
+            session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(result.user)
             return redirect(local_path(form.next.data) or home_for(result.user), code=303)
         error = _(
@@ -52,7 +55,11 @@ def login():
 @bp.post("/keluar")
 def logout():
     # CSRFProtect guards this POST; signing out twice is harmless.
+    if current_user.is_authenticated:
+        services.end_session(current_user.session_token)  # the cookie's copy dies too
+        db.session.commit()
     logout_user()
+    session.clear()
     flash(_("You have signed out."), "success")
     return redirect(url_for("accounts.login"), code=303)
 
@@ -64,7 +71,10 @@ def password():
     if form.validate_on_submit():
         try:
             services.change_password(
-                current_user, form.current_password.data, form.new_password.data
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep_session=current_user.session_token,
             )
         except services.AccountError:
             form.current_password.errors.append(_("The current password is wrong."))
