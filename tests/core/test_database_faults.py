@@ -130,6 +130,8 @@ def _assert_busy_pages(visitor, staff, buyer, order_form) -> None:
     assert (page.status_code, took < WITHIN) == (503, True), took
     html = page.get_data(as_text=True)
     assert BUSY_ID in html and 'lang="id"' in html
+    assert "Silakan coba lagi beberapa saat lagi." in html
+    assert "pesanan yang sama" not in html  # the order reassurance is for buyers only
     assert page.headers["Retry-After"] == "30"
 
     english, took = _timed(visitor.get, "/produk", headers={"Accept-Language": "en"})
@@ -143,7 +145,8 @@ def _assert_busy_pages(visitor, staff, buyer, order_form) -> None:
 
     placed, took = _timed(buyer.post, "/checkout/pesan", data=order_form)
     assert (placed.status_code, took < WITHIN) == (503, True), took
-    assert BUSY_ID in placed.get_data(as_text=True)
+    html = placed.get_data(as_text=True)
+    assert BUSY_ID in html and "Aman untuk mencoba lagi" in html
 
     health, took = _timed(visitor.get, "/healthz")
     assert (health.status_code, took < WITHIN) == (503, True), took
