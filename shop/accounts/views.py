@@ -12,6 +12,7 @@ from shop.accounts.limiter import limiter, login_limit
 from shop.accounts.mailer import send_reset_link
 from shop.accounts.scoping import signin_required
 from shop.extensions import db
+from shop.inventory.services import begin_write
 from shop.urls import local_path
 
 
@@ -34,6 +35,7 @@ def login():
         form.next.data = request.args.get("next", "")
     error = None
     if form.validate_on_submit():
+        begin_write()  # failure counts, last sign-in, the session row: wait for the lock
         result = services.authenticate(form.email.data, form.password.data)
         if result.user is not None:
             services.open_session(result.user)
@@ -56,6 +58,7 @@ def login():
 def logout():
     # CSRFProtect guards this POST; signing out twice is harmless.
     if current_user.is_authenticated:
+        begin_write()
         services.end_session(current_user.session_token)  # the cookie's copy dies too
         db.session.commit()
     logout_user()
@@ -70,6 +73,7 @@ def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
+            begin_write()
             services.change_password(
                 current_user,
                 form.current_password.data,
@@ -100,6 +104,7 @@ def forgot_password():
     if form.validate_on_submit():
         user = services.user_by_email(form.email.data)
         if user is not None and user.active:
+            begin_write()
             token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
             link = current_app.config["SITE_URL"] + url_for("accounts.reset_password", token=token)
             send_reset_link(user.email, link, _reset_minutes())
@@ -125,6 +130,7 @@ def reset_password(token: str):
         return render_template("accounts/reset_invalid.html"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
+        begin_write()
         services.reset_password(token, secret, form.new_password.data, max_age)
         db.session.commit()
         logout_user()

@@ -16,6 +16,7 @@ import pytest
 from factories import make_category, make_facility, make_product
 from live_gunicorn import Browser, GunicornServer
 from sqlalchemy import select
+from staff_helpers import PASSWORD, make_user
 
 from shop import create_app
 from shop.extensions import db
@@ -25,6 +26,7 @@ from shop.shipping.services import ensure_default_rates
 from tests.checkout.test_checkout_flow import DETAILS
 
 BUYERS = 48
+STAFF = 8  # staff signing in and out during the rush: their writes wait their turn too
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CONFIRM = re.compile(r'name="(csrf_token|idempotency_key|expected_total)"[^>]*value="([^"]*)"')
 MAIL_LOGGED = "MAIL_SERVER is empty; mail written to the log"
@@ -46,14 +48,15 @@ def sqlite_shop(tmp_path, database_url):
         category = make_category()
         products = [make_product(facility, category, on_hand=BUYERS) for _ in range(2)]
         ids = [p.id for p in products]
+        staff = [make_user(facility).email for _ in range(STAFF)]
         db.session.commit()
         db.session.remove()
-    yield url, ids, other
+    yield url, ids, other, staff
 
 
 @pytest.fixture
 def server(sqlite_shop, tmp_path):
-    url, _ids, _app = sqlite_shop
+    url, _ids, _app, _staff = sqlite_shop
     env = {
         "DATABASE_URL": url,
         "SECRET_KEY": "concurrency-test-key",
@@ -63,6 +66,7 @@ def server(sqlite_shop, tmp_path):
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "SITE_URL": "http://shop.test",
         "LOG_LEVEL": "INFO",
+        "RATELIMIT_LOGIN": "1000 per minute",
     }
     gunicorn = GunicornServer(env, tmp_path / "gunicorn.log", workers=3)
     gunicorn.start()
@@ -99,18 +103,44 @@ def _buy(base_url: str, n: int, product_id: int) -> dict:
     }
 
 
+def _sign_in_and_out(base_url: str, email: str) -> dict:
+    """A staff member signs in, opens the dashboard and signs out (each a write)."""
+    browser = Browser(base_url)
+    seen = []
+
+    def step(answer):
+        seen.append(answer.status)
+        return answer
+
+    token = CSRF.search(step(browser.get("/masuk")).text).group(1)
+    form = {"csrf_token": token, "email": email, "password": PASSWORD}
+    signed_in = step(browser.post("/masuk", form))
+    dashboard = step(browser.get("/dasbor/"))
+    token = CSRF.search(dashboard.text).group(1) if dashboard.status == 200 else ""
+    signed_out = step(browser.post("/keluar", {"csrf_token": token}))
+    where = (signed_in.location, dashboard.status, signed_out.location)
+    return {"email": email, "statuses": seen, "ok": where == ("/dasbor/", 200, "/masuk")}
+
+
 def test_buyers_checking_out_at_once_all_get_their_order_and_one_mail(sqlite_shop, server):
-    _url, product_ids, other = sqlite_shop
-    with ThreadPoolExecutor(max_workers=BUYERS) as pool:
+    _url, product_ids, other, staff = sqlite_shop
+    with ThreadPoolExecutor(max_workers=BUYERS + STAFF) as pool:
         futures = [pool.submit(_buy, server.url, n, product_ids[n % 2]) for n in range(BUYERS)]
+        staff_futures = [pool.submit(_sign_in_and_out, server.url, email) for email in staff]
         results = [f.result(timeout=120) for f in futures]
+        staff_results = [f.result(timeout=120) for f in staff_futures]
 
     server.stop()  # every worker has finished its after-request mail
     log = server.log.read_text()
-    errors = [(r["email"], r["statuses"]) for r in results if any(s >= 500 for s in r["statuses"])]
+    errors = [
+        (r["email"], r["statuses"])
+        for r in results + staff_results
+        if any(s >= 500 for s in r["statuses"])
+    ]
     assert errors == [], _tracebacks(log)
     assert all(r["location"].startswith("/pesanan/") for r in results), results
     assert all(r["track_ok"] for r in results)
+    assert all(r["ok"] for r in staff_results), staff_results
 
     with other.app_context():
         orders = {o.email: o for o in db.session.scalars(select(Order))}
