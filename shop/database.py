@@ -19,6 +19,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
 _ANSWER_TIMEOUT_KEY = "shop_answer_timeout"
+# What psycopg (3.3+) raises when Connection.wait(timeout=...) runs out; looked up here so
+# a psycopg without it fails at start-up, not in the middle of an outage.
+_WAIT_TIMEOUT = psycopg.errors._WaitTimeout
 
 
 def engine_options(config: Mapping) -> dict:
@@ -58,7 +61,7 @@ class TimedConnection(psycopg.Connection):
             kwargs["timeout"] = self.answer_timeout
         try:
             return super().wait(gen, *args, **kwargs)
-        except psycopg.errors._WaitTimeout as exc:  # noqa: SLF001 - psycopg's own signal
+        except _WAIT_TIMEOUT as exc:
             self.pgconn.finish()
             raise DatabaseNotAnswering(
                 f"the database did not answer within {kwargs['timeout']:g} s"
