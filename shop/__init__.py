@@ -10,6 +10,7 @@ from flask import Flask
 from flask_babel.speaklater import LazyString
 
 from shop.config import PROJECT_ROOT, load_config
+from shop.database import engine_options
 from shop.extensions import babel, csrf, db, login_manager, migrate
 from shop.i18n import format_rupiah, select_locale, translation_directories
 from shop.parsing import IdConverter
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
     app.session_interface = CookieSessionInterface()
     app.url_map.converters["id"] = IdConverter
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)

@@ -83,7 +83,13 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "SHOP_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(env, instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # How long to wait for the database (seconds); engine options: shop/database.py.
+        "DB_CONNECT_TIMEOUT": float(env.get("DB_CONNECT_TIMEOUT", "5")),
+        "DB_STATEMENT_TIMEOUT": float(env.get("DB_STATEMENT_TIMEOUT", "15")),
+        "DB_ANSWER_TIMEOUT": float(
+            env.get("DB_ANSWER_TIMEOUT") or float(env.get("DB_STATEMENT_TIMEOUT", "15")) + 5
+        ),
+        "DB_BUSY_TIMEOUT": float(env.get("DB_BUSY_TIMEOUT", "10")),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(PROJECT_ROOT / "uploads"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_REQUEST_MB", "50")) * 1024 * 1024,
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "15")),

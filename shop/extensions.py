@@ -35,7 +35,11 @@ login_manager = LoginManager()
 
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
-    """Foreign keys on, WAL, a busy timeout; transactions begun by SQLAlchemy, not pysqlite."""
+    """Foreign keys on, WAL; transactions begun by SQLAlchemy, not pysqlite.
+
+    The busy timeout (how long a writer waits for the lock) is the driver's ``timeout``
+    connect argument, from ``DB_BUSY_TIMEOUT`` (see ``shop/database.py``).
+    """
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     dbapi_connection.isolation_level = None
@@ -43,7 +47,6 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.execute("PRAGMA busy_timeout = 10000")
     cursor.close()
 
 

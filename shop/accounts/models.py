@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):
 
     facility = relationship("Facility", lazy="raise_on_sql")
 
+    # The signed-in session this object was loaded for (not stored: see UserSession).
+    session_token = ""
+
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
@@ -48,5 +51,20 @@ class User(UserMixin, db.Model):
     def is_staff(self) -> bool:
         return self.role == "staff"
 
-    def get_id(self) -> str:  # Flask-Login: a new session_version ends older sessions
-        return f"{self.id}:{self.session_version}"
+    def get_id(self) -> str:
+        """Flask-Login's id in the cookie: a new ``session_version`` ends every older
+        session; the token names this one signed-in session (a ``UserSession`` row)."""
+        return f"{self.id}:{self.session_version}:{self.session_token}"
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The session cookie carries the token; the row keeps only its
+    hash. Deleting the row (sign-out, password change, disabled account) ends the session
+    whatever the cookie says."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from shop.accounts.models import ROLES, User
+from shop.accounts.models import ROLES, User, UserSession
 from shop.extensions import db
 from shop.sqltypes import utcnow
 
@@ -23,6 +24,7 @@ MIN_PASSWORD_LENGTH = 10
 MAX_FAILED_LOGINS = 5
 LOCK_DURATION = timedelta(minutes=15)
 RESET_TOKEN_MAX_AGE = 3600  # seconds
+SESSION_MAX_AGE = timedelta(days=31)  # Flask's PERMANENT_SESSION_LIFETIME
 _RESET_SALT = "password-reset"
 # A valid argon2 hash of nothing anyone knows: verifying against it when the email is
 # unknown keeps the time of a refusal the same whether or not the account exists.
@@ -124,26 +126,80 @@ def _spend_hash_time(password: str) -> None:
         _hasher.verify(_DUMMY_HASH, password)
 
 
-def set_password(user: User, new_password: str) -> None:
-    """Set a new password and end every existing session of the user."""
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(user: User, now: datetime | None = None) -> str:
+    """Record a new signed-in session of ``user``; returns its token (for the cookie only).
+
+    The user's sessions older than ``SESSION_MAX_AGE`` are dropped on the way.
+    """
+    now = now or utcnow()
+    db.session.execute(
+        db.delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.created_at < now - SESSION_MAX_AGE
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token), created_at=now))
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def user_for_session(user_id: int, session_version: int, token: str) -> User | None:
+    """The active user whose open session ``token`` names, or ``None``."""
+    user = db.session.scalar(
+        db.select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == user_id, UserSession.token_hash == _token_hash(token))
+    )
+    if user is None or not user.active or user.session_version != session_version:
+        return None
+    user.session_token = token
+    return user
+
+
+def end_session(token: str) -> None:
+    """Sign one session out: its cookie no longer loads a user."""
+    if token:
+        db.session.execute(
+            db.delete(UserSession).where(UserSession.token_hash == _token_hash(token))
+        )
+
+
+def end_sessions(user: User, keep: str = "") -> None:
+    """End every session of ``user`` but ``keep`` (the one making the change, if any)."""
+    stmt = db.delete(UserSession).where(UserSession.user_id == user.id)
+    if keep:
+        stmt = stmt.where(UserSession.token_hash != _token_hash(keep))
+    db.session.execute(stmt)
+    user.session_version += 1
+
+
+def set_password(user: User, new_password: str, keep_session: str = "") -> None:
+    """Set a new password and end every session of the user but ``keep_session``."""
     check_password_rules(new_password)
     user.password_hash = hash_password(new_password)
-    user.session_version += 1
+    end_sessions(user, keep=keep_session)
     user.failed_logins = 0
     user.locked_until = None
     db.session.flush()
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(
+    user: User, current_password: str, new_password: str, keep_session: str = ""
+) -> None:
     if not verify_password(user, current_password):
         raise AccountError("current password is wrong")
-    set_password(user, new_password)
+    set_password(user, new_password, keep_session=keep_session)
 
 
 def set_active(user: User, active: bool) -> None:
     """Enable or disable an account; disabling ends its sessions."""
     if user.active and not active:
-        user.session_version += 1
+        end_sessions(user)
     user.active = active
     db.session.flush()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -12,6 +12,7 @@ from shop.accounts.limiter import limiter, login_limit
 from shop.accounts.mailer import send_reset_link
 from shop.accounts.scoping import signin_required
 from shop.extensions import db
+from shop.inventory.services import begin_write
 from shop.urls import local_path
 
 
@@ -34,9 +35,13 @@ def login():
         form.next.data = request.args.get("next", "")
     error = None
     if form.validate_on_submit():
+        begin_write()  # failure counts, last sign-in, the session row: wait for the lock
         result = services.authenticate(form.email.data, form.password.data)
+        if result.user is not None:
+            services.open_session(result.user)
         db.session.commit()
         if result.user is not None:
+            session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(result.user)
             return redirect(local_path(form.next.data) or home_for(result.user), code=303)
         error = _(
@@ -52,7 +57,12 @@ def login():
 @bp.post("/keluar")
 def logout():
     # CSRFProtect guards this POST; signing out twice is harmless.
+    if current_user.is_authenticated:
+        begin_write()
+        services.end_session(current_user.session_token)  # the cookie's copy dies too
+        db.session.commit()
     logout_user()
+    session.clear()
     flash(_("You have signed out."), "success")
     return redirect(url_for("accounts.login"), code=303)
 
@@ -63,8 +73,12 @@ def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
+            begin_write()
             services.change_password(
-                current_user, form.current_password.data, form.new_password.data
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep_session=current_user.session_token,
             )
         except services.AccountError:
             form.current_password.errors.append(_("The current password is wrong."))
@@ -90,6 +104,7 @@ def forgot_password():
     if form.validate_on_submit():
         user = services.user_by_email(form.email.data)
         if user is not None and user.active:
+            begin_write()
             token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
             link = current_app.config["SITE_URL"] + url_for("accounts.reset_password", token=token)
             send_reset_link(user.email, link, _reset_minutes())
@@ -115,6 +130,7 @@ def reset_password(token: str):
         return render_template("accounts/reset_invalid.html"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
+        begin_write()
         services.reset_password(token, secret, form.new_password.data, max_age)
         db.session.commit()
         logout_user()
@@ -132,9 +148,12 @@ def accept_invite(token: str):
         return render_template("accounts/reset_invalid.html", invitation=True), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
+        begin_write()  # the password and the session row: wait for the write lock
         user = services.accept_invite(token, secret, form.new_password.data, max_age)
+        services.open_session(user)
         db.session.commit()
         logout_user()
+        session.clear()  # a fresh session: nothing from before sign-in carries over
         login_user(user)
         flash(_("Welcome to Karya Binaan: your password is set and you are signed in."), "success")
         return redirect(home_for(user), code=303)

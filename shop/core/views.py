@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import (
     Response,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -16,11 +19,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import BadRequest
 
 from shop.core import bp
-from shop.extensions import db
+from shop.extensions import db, login_manager
 from shop.i18n import LANG_COOKIE, LANGUAGES
 from shop.urls import local_path
 
@@ -126,6 +130,33 @@ def not_found(_error):
     return render_template("errors/404.html"), 404
 
 
+def _without_the_database() -> None:
+    """Error pages never look the signed-in user up: the database may be what failed.
+
+    Flask-Login's template context would otherwise load ``current_user`` (a query) while
+    rendering the error page, and a failure there leaves a bare "Internal Server Error".
+    """
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+    g._login_user = login_manager.anonymous_user()
+
+
 @bp.app_errorhandler(500)
 def server_error(_error):
+    _without_the_database()
     return render_template("errors/500.html"), 500
+
+
+@bp.app_errorhandler(OperationalError)
+@bp.app_errorhandler(InterfaceError)
+@bp.app_errorhandler(PoolTimeoutError)
+def database_unavailable(error):
+    """The database is down, frozen or too slow: "busy, try again shortly" (503)."""
+    current_app.logger.error(
+        "database unavailable for %s %s: %s", request.method, request.path, error
+    )
+    _without_the_database()
+    response = Response(render_template("errors/503.html"), status=503)
+    response.headers["Retry-After"] = "30"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -13,6 +13,7 @@ from shop.accounts import services
 from shop.accounts.models import User
 from shop.extensions import db
 from shop.sqltypes import utcnow
+from tests.accounts.test_session_revocation import open_sessions, replay, session_cookie
 
 
 def _fresh(user: User) -> User:
@@ -126,6 +127,7 @@ def test_password_change_ends_other_sessions(app):
     laptop, phone = app.test_client(), app.test_client()
     assert sign_in(laptop, user.email).status_code == 303
     assert sign_in(phone, user.email).status_code == 303
+    phone_copy = session_cookie(phone)
     response = laptop.post(
         "/akun/kata-sandi",
         data={
@@ -138,6 +140,8 @@ def test_password_change_ends_other_sessions(app):
     assert response.status_code == 303
     assert laptop.get("/dasbor/produk").status_code == 200  # this session carries on
     assert phone.get("/dasbor/produk").status_code == 302  # the other one is over
+    assert replay(app, phone_copy).status_code == 302  # and so is any copy of its cookie
+    assert open_sessions(user) == 1
     assert services.verify_password(_fresh(user), "anyaman rotan kalimantan")
 
 
@@ -230,11 +234,15 @@ def test_old_style_session_ids_do_not_load(app):
     from shop.accounts.loader import load_user
 
     user = make_user()
+    token = services.open_session(user)
     db.session.commit()
-    assert load_user(f"{user.id}:{user.session_version}").id == user.id
+    version = user.session_version
+    assert load_user(f"{user.id}:{version}:{token}").id == user.id
+    assert load_user(f"{user.id}:{version}") is None  # before sessions were recorded
     assert load_user(str(user.id)) is None
-    assert load_user(f"{user.id}:{user.session_version + 1}") is None
-    assert load_user("x:1") is None
+    assert load_user(f"{user.id}:{version + 1}:{token}") is None
+    assert load_user(f"{user.id}:{version}:{token}x") is None
+    assert load_user("x:1:y") is None
 
 
 def _sent_links(caplog) -> list[str]:

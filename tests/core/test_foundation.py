@@ -125,3 +125,28 @@ def test_stripe_keys_go_together(tmp_path: Path):
 def test_database_url_normalised(tmp_path: Path):
     config = load_config(tmp_path, env={"DATABASE_URL": "postgres://u@h/db"})
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_database_waits_are_bounded_by_configurable_timeouts(tmp_path):
+    from shop.database import engine_options
+
+    postgres = load_config(tmp_path, env={"DATABASE_URL": "postgres://u@h/db"})
+    args = engine_options(postgres)["connect_args"]
+    assert args["connect_timeout"] == 5
+    assert args["options"] == "-c statement_timeout=15000"
+    assert args["shop_answer_timeout"] == 20  # the server's own timeout fires first
+
+    tuned = load_config(
+        tmp_path,
+        env={
+            "DATABASE_URL": "postgres://u@h/db",
+            "DB_CONNECT_TIMEOUT": "3",
+            "DB_STATEMENT_TIMEOUT": "2.5",
+        },
+    )
+    args = engine_options(tuned)["connect_args"]
+    assert (args["connect_timeout"], args["options"]) == (3, "-c statement_timeout=2500")
+    assert args["shop_answer_timeout"] == 7.5
+
+    sqlite = load_config(tmp_path, env={"DB_BUSY_TIMEOUT": "4"})
+    assert engine_options(sqlite)["connect_args"] == {"timeout": 4.0}

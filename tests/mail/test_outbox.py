@@ -121,3 +121,44 @@ def test_mail_is_delivered_over_smtp_in_the_buyers_language(app, monkeypatch, sm
         kinds = sorted(part.get_content_type() for part in msg.walk() if not part.is_multipart())
         assert kinds == ["text/html", "text/plain"]
     assert all(m.status == "sent" for m in outbox())
+
+
+def test_a_message_being_sent_elsewhere_is_not_sent_again(app, caplog):
+    from shop.mail.services import LEASE
+
+    message = enqueue("test", "a@example.com", "Halo", "teks", "<p>teks</p>")
+    db.session.commit()
+    now = utcnow()
+    # Another sender (a request, a send-mail run) holds a fresh claim on it.
+    message.status, message.claim_token, message.claimed_at = "sending", "other", now
+    db.session.commit()
+    with caplog.at_level(logging.INFO, logger="shop.mail"):
+        assert send_pending(now + LEASE / 2) == {"sent": 0, "retry": 0, "failed": 0}
+    assert "Subject: Halo" not in caplog.text
+    (message,) = outbox()
+    assert (message.status, message.claim_token) == ("sending", "other")
+
+    # Its sender died mid-send: once the claim is older than LEASE, the mail goes out.
+    with caplog.at_level(logging.INFO, logger="shop.mail"):
+        assert send_pending(now + LEASE + timedelta(seconds=1))["sent"] == 1
+    assert caplog.text.count("Subject: Halo") == 1
+    (message,) = outbox()
+    assert (message.status, message.claim_token, message.attempts) == ("sent", None, 1)
+
+
+def test_a_sender_whose_claim_was_taken_over_does_not_mark_the_message(app):
+    from shop.mail.services import _claim, _settle
+
+    message = enqueue("test", "a@example.com", "Halo", "teks", "<p>teks</p>")
+    db.session.commit()
+    now = utcnow()
+    token = _claim(message.id, now)
+    assert token is not None
+    assert _claim(message.id, now) is None  # claimed once only
+    (row,) = outbox()
+    assert (row.status, row.claim_token) == ("sending", token)
+    assert _settle(message.id, "someone-else", {"status": "sent"}) is False
+    assert outbox()[0].status == "sending"
+    assert _settle(message.id, token, {"status": "sent", "attempts": 1}) is True
+    (row,) = outbox()
+    assert (row.status, row.claim_token, row.claimed_at) == ("sent", None, None)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
 from csrf import csrf_token_from
+from faults import SilentServer
 from order_helpers import shop_with_products, stock
 from sqlalchemy import select
 
@@ -107,15 +109,23 @@ def test_card_order_redirects_to_stripe_with_303(client, stripe_app, fake_stripe
     assert (payment.provider, payment.status, payment.amount) == ("stripe", "pending", order.total)
 
 
-@pytest.mark.parametrize("trouble", ["down", "slow"])
+@pytest.mark.parametrize("trouble", ["down", "slow", "silent"])
 def test_stripe_down_or_slow_during_checkout(client, stripe_app, fake_stripe, product, trouble):
+    silent = SilentServer()  # accepts connections, never answers a byte
     if trouble == "down":
         fake_stripe.down()
-    else:
+    elif trouble == "slow":
         stripe_app.config["STRIPE_TIMEOUT"] = 0.3
         fake_stripe.delay = 5
-    response = place_by(client, product, "card")
+    else:
+        stripe_app.config["STRIPE_TIMEOUT"] = 0.5
+        stripe_app.config["STRIPE_API_BASE"] = silent.url
+    with silent:
+        started = time.monotonic()
+        response = place_by(client, product, "card")
+        elapsed = time.monotonic() - started
 
+    assert elapsed < 5  # STRIPE_TIMEOUT bounds the wait, whatever Stripe does
     assert response.status_code == 503
     html = response.get_data(as_text=True)
     assert 'id="card-error"' in html
@@ -128,8 +138,8 @@ def test_stripe_down_or_slow_during_checkout(client, stripe_app, fake_stripe, pr
     # Stripe is back: "try again" opens the session.
     if trouble == "down":
         fake_stripe.up()
-    else:
-        fake_stripe.delay = 0
+    fake_stripe.delay = 0
+    stripe_app.config["STRIPE_API_BASE"] = fake_stripe.url
     token = csrf_token_from(html)
     retry = client.post(f"/bayar/kartu/{order.public_token}", data={"csrf_token": token})
     assert retry.status_code == 303
