@@ -111,6 +111,10 @@ def _register_access_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(admin_bp)
 
+    from shop.settlements.views import bp as settlements_bp
+
+    app.register_blueprint(settlements_bp)
+
 
 def _configure_logging(app: Flask) -> None:
     """Log the shop's own messages (mail written to the log, among others) to stderr."""

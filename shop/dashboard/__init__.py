@@ -16,6 +16,7 @@ NAV: list[tuple[str, object, str]] = [
     ("dashboard.orders", _l("Orders"), "dashboard.order"),
     ("dashboard.products", _l("Products"), "dashboard.product"),
     ("dashboard.stock", _l("Stock"), "dashboard.stock"),
+    ("dashboard.settlements", _l("Settlements"), "dashboard.settlement"),
 ]
 
 
@@ -39,5 +40,6 @@ from shop.dashboard import (  # noqa: E402, F401
     inventory_views,
     orders_views,
     photos_views,
+    settlements_views,
     views,
 )

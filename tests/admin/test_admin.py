@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from order_helpers import place, shop_with_products
@@ -12,7 +13,10 @@ from staff_helpers import csrf_token, make_user, sign_in
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.mail.models import OutboxMessage
+from shop.payments.bank_transfer import confirm_bank_transfer
+from shop.settlements import services as settlements
 from shop.shipping.services import fee_for, rates_by_key
+from shop.sqltypes import utcnow
 
 EN = {"Accept-Language": "en"}
 
@@ -38,6 +42,15 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         "admin.order_extend",
         "admin.order_resend",
         "admin.audit",
+        "settlements.index",
+        "settlements.build",
+        "settlements.detail",
+        "settlements.rebuild",
+        "settlements.approve",
+        "settlements.delete",
+        "settlements.paid",
+        "settlements.statement",
+        "settlements.statement_csv",
     }
     for rule in rules:
         assert getattr(app.view_functions[rule.endpoint], "requires_admin", False), rule.rule
@@ -45,15 +58,24 @@ def test_every_admin_route_is_for_admins_only(app, admin):
     staff = app.test_client()
     assert sign_in(staff, make_user().email).status_code == 303
     db.session.commit()
-    (product,) = shop_with_products(on_hand=(1,))
+    (product,) = shop_with_products(on_hand=(2,))
     order = place({product.id: 1})
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.order_id == order.id))
+    # An approved settlement: the empty forms below are refused, the pages all render.
+    sold = place({product.id: 1}, now=utcnow() - timedelta(days=40))
+    confirm_bank_transfer(sold.id, sold.amount_due, "admin", "walk", now=sold.placed_at)
+    settlement = settlements.build(
+        product.facility_id, sold.placed_at.year, sold.placed_at.month, "admin"
+    )
+    settlements.approve(settlement.id, "admin")
+    db.session.commit()
     fillers = {
         "order_id": order.id,
         "product_id": product.id,
         "category_id": product.category_id,
         "message_id": message.id,
         "target": "whole",
+        "settlement_id": settlement.id,
     }
     staff_token = csrf_token(staff)
     admin_token = csrf_token(admin)
