@@ -190,3 +190,6 @@ def statement(settlement_id: int):
 @admin_required
 def statement_csv(settlement_id: int):
     return statements.csv_response(_get_or_404(settlement_id))
+
+
+from shop.settlements import report_views  # noqa: E402, F401

@@ -51,6 +51,10 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         "settlements.paid",
         "settlements.statement",
         "settlements.statement_csv",
+        "settlements.reports_page",
+        "settlements.reports_csv",
+        "settlements.recap_page",
+        "settlements.recap_csv",
     }
     for rule in rules:
         assert getattr(app.view_functions[rule.endpoint], "requires_admin", False), rule.rule
@@ -76,6 +80,7 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         "message_id": message.id,
         "target": "whole",
         "settlement_id": settlement.id,
+        "kind": "facility",
     }
     staff_token = csrf_token(staff)
     admin_token = csrf_token(admin)

@@ -121,3 +121,32 @@ def test_staff_see_only_their_own_approved_statements(app, admin, sold):
     assert staff.get(f"/dasbor/penyelesaian/{mine.id}.csv").mimetype == "text/csv"
     assert staff.get("/admin/penyelesaian").status_code == 403
     assert staff.get(f"/admin/penyelesaian/{mine.id}").status_code == 403
+
+
+def test_public_page_shows_paid_shares_per_facility_and_month_in_both_languages(
+    client, admin, sold
+):
+    assert "Belum ada penyelesaian yang dibayar" in client.get("/ke-mana-uangnya").get_data(
+        as_text=True
+    )
+    for facility in (sold["home"], sold["other"]):
+        _form(admin, "/admin/penyelesaian", {"facility_id": facility, "month": "2026-11"})
+    paid, unpaid = db.session.scalars(select(Settlement).order_by(Settlement.id)).all()
+    _form(admin, f"/admin/penyelesaian/{paid.id}/setujui", {})
+    _form(
+        admin,
+        f"/admin/penyelesaian/{paid.id}/dibayar",
+        {"reference": "T1", "paid_on": "2026-12-01"},
+    )
+
+    page = client.get("/ke-mana-uangnya").get_data(as_text=True)
+    assert "Ke mana uangnya" in page and "Premi untuk pembuat" in page
+    table = page[page.index('id="money-went"') :]
+    assert paid.facility.name in table and "2026-11" in table
+    assert "Rp 100.000" in table  # premi of two pieces: 50% of (2 × 150.000 − 2 × 50.000)
+    assert unpaid.facility.name not in table  # not paid yet: not counted
+    assert sold["order"].number not in page and "Siti" not in page  # no personal data
+    english = client.get("/ke-mana-uangnya", headers={"Accept-Language": "en"})
+    assert "Premi for the makers" in english.get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/ke-mana-uangnya"' in home  # linked from the footer
