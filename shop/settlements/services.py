@@ -417,7 +417,7 @@ def mark_paid(
     settlement = _locked(settlement_id)
     if settlement.state != "approved":
         raise SettlementError(f"settlement is {settlement.state}, not approved", "not_approved")
-    if paid_on < settlement.period_end or paid_on > jakarta_today(now):
+    if paid_on <= settlement.period_end or paid_on > jakarta_today(now):
         raise SettlementError("the transfer date is outside the period's end and today", "date")
     ledger.post(
         PAID_KIND,

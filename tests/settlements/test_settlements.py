@@ -156,7 +156,7 @@ def test_totals_equal_the_ledger_and_paying_empties_the_payable(world):
     assert -balance(FACILITY_ACCOUNTS, facility_id=other) == settle.unsettled_total(other) > 0
 
 
-def test_transitions_and_refusals(world):
+def test_transitions_and_refusals(world, runner):
     sell({world["p"].id: 1}, NOV_10)
     s = _build(world["home"])
     with pytest.raises(settle.SettlementError) as refused:
@@ -180,6 +180,7 @@ def test_transitions_and_refusals(world):
         ("  ", date(2026, 12, 10), "reference"),
         ("TRF-1", date(2026, 12, 16), "date"),  # after "today" (15 December)
         ("TRF-1", date(2026, 10, 31), "date"),  # before the period ended
+        ("TRF-1", date(2026, 11, 30), "date"),  # its last day: not over yet
     ]:
         with pytest.raises(settle.SettlementError) as refused:
             settle.mark_paid(s.id, reference, paid_on, "admin", now=DEC_NOW)
@@ -206,7 +207,9 @@ def test_transitions_and_refusals(world):
         "settlement.approve",
         "settlement.paid",
     ]
-    assert problems() == []
+    result = runner.invoke(args=["ledger-check"])
+    assert result.exit_code == 0, result.output
+    assert "ledger-check: clean" in result.output
 
 
 def test_deleting_a_draft_unsettles_its_postings(world):
