@@ -53,7 +53,7 @@ class Settlement(db.Model):
     paid_reference: Mapped[str] = mapped_column(String(120), default="")
     paid_by: Mapped[str] = mapped_column(String(254), default="")
 
-    facility = relationship("Facility", lazy="joined")
+    facility = relationship("Facility", lazy="joined", innerjoin=True)
 
     @property
     def profit(self) -> int:

@@ -317,7 +317,7 @@ def _snapshot(settlement: Settlement) -> dict:
 
 def _locked(settlement_id: int) -> Settlement:
     settlement = db.session.scalar(
-        select(Settlement).where(Settlement.id == settlement_id).with_for_update()
+        select(Settlement).where(Settlement.id == settlement_id).with_for_update(of=Settlement)
     )
     if settlement is None:
         raise SettlementError("no such settlement", "missing")
