@@ -77,6 +77,7 @@ def _register_models() -> None:
     from shop.payments import models as _payments  # noqa: F401
     from shop.payments import stripe_models as _stripe  # noqa: F401
     from shop.reconciliation import models as _reconciliation  # noqa: F401
+    from shop.settlements import models as _settlements  # noqa: F401
     from shop.shipping import models as _shipping  # noqa: F401
 
 
@@ -123,6 +124,10 @@ def _register_access_blueprints(app: Flask) -> None:
     from shop.reconciliation import bp as reconciliation_bp
 
     app.register_blueprint(reconciliation_bp)
+
+    from shop.settlements.views import bp as settlements_bp
+
+    app.register_blueprint(settlements_bp)
 
 
 def _configure_logging(app: Flask) -> None:

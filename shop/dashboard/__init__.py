@@ -17,6 +17,7 @@ NAV: list[tuple[str, object, str]] = [
     ("dashboard.products", _l("Products"), "dashboard.product"),
     ("dashboard.stock", _l("Stock"), "dashboard.stock"),
     ("dashboard.makers", _l("Makers"), "dashboard.maker"),
+    ("dashboard.settlements", _l("Settlements"), "dashboard.settlement"),
 ]
 
 
@@ -41,5 +42,6 @@ from shop.dashboard import (  # noqa: E402, F401
     makers_views,
     orders_views,
     photos_views,
+    settlements_views,
     views,
 )

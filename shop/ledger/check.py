@@ -11,6 +11,9 @@ from shop.ledger.models import Account, JournalEntry, Posting
 from shop.ledger.services import FACILITY_ACCOUNTS
 from shop.orders.models import PAID_ORDER_STATUSES, FacilityOrder, Order
 from shop.payments.models import PaymentTransaction
+from shop.settlements.models import Settlement, SettlementItem
+
+SETTLEMENT_PAID = "settlement_paid"
 
 CASH = ("bank", "stripe")
 SIGNED = {"capture": 1, "refund": -1, "fee": -1, "dispute": -1, "dispute_reversal": 1}
@@ -31,6 +34,8 @@ def problems() -> list[str]:
     found += [f"entry {eid} ({kind}) does not balance: {diff}" for eid, kind, diff in unbalanced]
     found += _cash_per_order()
     found += _facility_payables()
+    found += _settled_payables()
+    found += _paid_settlements()
     return found
 
 
@@ -42,7 +47,8 @@ def _numbers(order_ids) -> dict[int, str]:
 
 
 def _cash_per_order() -> list[str]:
-    """Each order's money in the bank and at Stripe equals its payment rows."""
+    """Each order's money in the bank and at Stripe equals its payment rows (paying a
+    settlement is no order's money: see :func:`_paid_settlements`)."""
     signed = case(
         *(
             (PaymentTransaction.kind == kind, PaymentTransaction.amount * sign)
@@ -61,7 +67,7 @@ def _cash_per_order() -> list[str]:
             select(JournalEntry.order_id, func.sum(Posting.amount))
             .join(Posting, Posting.entry_id == JournalEntry.id)
             .join(Account, Account.id == Posting.account_id)
-            .where(Account.code.in_(CASH))
+            .where(Account.code.in_(CASH), JournalEntry.kind != SETTLEMENT_PAID)
             .group_by(JournalEntry.order_id)
         ).all()
     )
@@ -80,7 +86,9 @@ def _cash_per_order() -> list[str]:
 
 def _facility_payables() -> list[str]:
     """What each paid part's facility is owed equals the shares copied onto the part, less
-    what was moved from it to refunds; no unpaid part holds anything."""
+    what was moved from it to refunds; no unpaid part holds anything. (Paying a settlement
+    takes from the facility as a whole, not from a part: checked by
+    :func:`_settled_payables`.)"""
     copied = (
         FacilityOrder.material_cost
         + FacilityOrder.premi
@@ -101,7 +109,7 @@ def _facility_payables() -> list[str]:
         select(Posting.facility_order_id, JournalEntry.kind, func.sum(Posting.amount))
         .join(JournalEntry, JournalEntry.id == Posting.entry_id)
         .join(Account, Account.id == Posting.account_id)
-        .where(Account.code.in_(FACILITY_ACCOUNTS))
+        .where(Account.code.in_(FACILITY_ACCOUNTS), JournalEntry.kind != SETTLEMENT_PAID)
         .group_by(Posting.facility_order_id, JournalEntry.kind)
     ).all()
     for part_id, kind, amount in rows:
@@ -116,4 +124,94 @@ def _facility_payables() -> list[str]:
                 f"part {part_id}: facility is owed {held.get(part_id, 0)} in the ledger, "
                 f"{want} by its copied shares"
             )
+    return found
+
+
+def _settled_payables() -> list[str]:
+    """Each facility's payable (its ``fac_*`` balance) equals its unsettled shares (the
+    postings no settlement holds) plus the shares held by settlements not paid yet."""
+    balance = dict(
+        db.session.execute(
+            select(Account.facility_id, func.sum(Posting.amount))
+            .join(Account, Account.id == Posting.account_id)
+            .where(Account.code.in_(FACILITY_ACCOUNTS))
+            .group_by(Account.facility_id)
+        ).all()
+    )
+    owed = dict(
+        db.session.execute(
+            select(Account.facility_id, func.sum(Posting.amount))
+            .join(Account, Account.id == Posting.account_id)
+            .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+            .outerjoin(SettlementItem, SettlementItem.posting_id == Posting.id)
+            .outerjoin(Settlement, Settlement.id == SettlementItem.settlement_id)
+            .where(
+                Account.code.in_(FACILITY_ACCOUNTS),
+                JournalEntry.kind != SETTLEMENT_PAID,
+                (SettlementItem.id.is_(None)) | (Settlement.state != "paid"),
+            )
+            .group_by(Account.facility_id)
+        ).all()
+    )
+    found = []
+    for facility_id in sorted(set(balance) | set(owed)):
+        held, want = -int(balance.get(facility_id) or 0), -int(owed.get(facility_id) or 0)
+        if held != want:
+            found.append(
+                f"facility {facility_id}: payable is {held} in the ledger, "
+                f"{want} by its unsettled and unpaid shares"
+            )
+    return found
+
+
+def _paid_settlements() -> list[str]:
+    """A paid settlement's entry debits each account by what it settled there and takes
+    its amount from the bank; an unpaid
+    one has no entry; a settlement's totals add up to its items."""
+    items = defaultdict(int)
+    for sid, code, total in db.session.execute(
+        select(
+            SettlementItem.settlement_id, SettlementItem.code, func.sum(SettlementItem.amount)
+        ).group_by(SettlementItem.settlement_id, SettlementItem.code)
+    ).all():
+        items[(sid, code)] += int(total)
+    entries = defaultdict(int)
+    for source_id, code, total in db.session.execute(
+        select(JournalEntry.source_id, Account.code, func.sum(Posting.amount))
+        .join(Posting, Posting.entry_id == JournalEntry.id)
+        .join(Account, Account.id == Posting.account_id)
+        .where(JournalEntry.kind == SETTLEMENT_PAID, Account.code.in_((*FACILITY_ACCOUNTS, "bank")))
+        .group_by(JournalEntry.source_id, Account.code)
+    ).all():
+        entries[(int(source_id), code)] += int(total)
+    posted = {
+        int(source_id)
+        for source_id in db.session.scalars(
+            select(JournalEntry.source_id).where(JournalEntry.kind == SETTLEMENT_PAID)
+        )
+    }
+    found = []
+    for sid, state, amount in db.session.execute(
+        select(Settlement.id, Settlement.state, Settlement.amount).order_by(Settlement.id)
+    ).all():
+        settled = sum(items[(sid, code)] for code in FACILITY_ACCOUNTS)
+        if -settled != amount:
+            found.append(f"settlement {sid}: amount {amount}, its items add up to {-settled}")
+        if state != "paid":
+            if sid in posted:
+                found.append(f"settlement {sid} is {state} but has a payment entry")
+            continue
+        if sid not in posted:
+            found.append(f"settlement {sid} is paid but has no payment entry")
+            continue
+        if entries[(sid, "bank")] != -amount:
+            found.append(f"settlement {sid}: {-entries[(sid, 'bank')]} left the bank, not {amount}")
+        for code in FACILITY_ACCOUNTS:
+            if entries[(sid, code)] != -items[(sid, code)]:
+                found.append(
+                    f"settlement {sid}: paid {entries[(sid, code)]} on {code}, "
+                    f"settled {-items[(sid, code)]}"
+                )
+    for sid in sorted(posted - set(db.session.scalars(select(Settlement.id)))):
+        found.append(f"payment entry of settlement {sid}, which does not exist")
     return found

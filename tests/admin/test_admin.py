@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,12 @@ from staff_helpers import csrf_token, make_user, sign_in
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.mail.models import OutboxMessage
+from shop.payments.bank_transfer import confirm_bank_transfer
 from shop.reconciliation.models import StatementLine
 from shop.reconciliation.services import import_statement
+from shop.settlements import services as settlements
 from shop.shipping.services import fee_for, rates_by_key
+from shop.sqltypes import utcnow
 
 EN = {"Accept-Language": "en"}
 SAMPLE = Path(__file__).parent.parent / "reconciliation" / "samples" / "bca.csv"
@@ -46,6 +50,19 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         "admin.facility_edit",
         "admin.people",
         "admin.person",
+        "settlements.index",
+        "settlements.build",
+        "settlements.detail",
+        "settlements.rebuild",
+        "settlements.approve",
+        "settlements.delete",
+        "settlements.paid",
+        "settlements.statement",
+        "settlements.statement_csv",
+        "settlements.reports_page",
+        "settlements.reports_csv",
+        "settlements.recap_page",
+        "settlements.recap_csv",
     }
     for rule in rules:
         assert getattr(app.view_functions[rule.endpoint], "requires_admin", False), rule.rule
@@ -55,11 +72,19 @@ def test_every_admin_route_is_for_admins_only(app, admin):
     assert sign_in(staff, staff_user.email).status_code == 303
     db.session.commit()
     staff_token = csrf_token(staff)
-    (product,) = shop_with_products(on_hand=(1,))
+    (product,) = shop_with_products(on_hand=(2,))
     order = place({product.id: 1})
     statement = import_statement(SAMPLE.read_bytes(), "bca.csv", "test", "bca").statement
     db.session.commit()
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.order_id == order.id))
+    # An approved settlement: the empty forms below are refused, the pages all render.
+    sold = place({product.id: 1}, now=utcnow() - timedelta(days=40))
+    confirm_bank_transfer(sold.id, sold.amount_due, "admin", "walk", now=sold.placed_at)
+    settlement = settlements.build(
+        product.facility_id, sold.placed_at.year, sold.placed_at.month, "admin"
+    )
+    settlements.approve(settlement.id, "admin")
+    db.session.commit()
     fillers = {
         "order_id": order.id,
         "product_id": product.id,
@@ -70,6 +95,8 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         "line_id": db.session.scalars(select(StatementLine.id)).first(),
         "facility_id": staff_user.facility_id,
         "user_id": staff_user.id,
+        "settlement_id": settlement.id,
+        "kind": "facility",
     }
     admin_token = csrf_token(admin)
     anonymous = app.test_client()

@@ -90,6 +90,8 @@ def _fillers(world: World) -> dict[str, Callable[[str], object]]:
         "import_id": lambda _e: statement.id,
         "line_id": lambda _e: line_id,
         "target": lambda _e: "whole",
+        "settlement_id": lambda _e: world.home_settlement.id,
+        "kind": lambda _e: "facility",
         "product_id": lambda _e: world.home_product.id,
         "photo_id": lambda _e: world.home_photo.id,
         "part_id": lambda _e: world.home_part.id,

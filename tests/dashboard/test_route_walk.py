@@ -9,7 +9,7 @@ test, so whoever adds a route with a new kind of id teaches the walk about it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from dash_data import paid_order, photo_row
@@ -21,7 +21,9 @@ from staff_helpers import csrf_token, make_user, sign_in
 from shop.extensions import db
 from shop.makers.services import create_maker
 from shop.orders.models import FacilityOrder
+from shop.settlements import services as settlements
 from shop.shipping.services import ensure_default_rates
+from shop.sqltypes import utcnow
 
 STAFF_PREFIX = "/dasbor"
 
@@ -48,6 +50,12 @@ class World:
                 FacilityOrder.order_id == order.id, FacilityOrder.facility_id == self.home.id
             )
         )
+        # The home facility's approved settlement of this month (built once it is over).
+        today = utcnow()
+        later = today + timedelta(days=40)
+        settlement = settlements.build(self.home.id, today.year, today.month, "admin", now=later)
+        self.home_settlement = settlements.approve(settlement.id, "admin", now=later)
+        db.session.commit()
 
 
 # Parameter name → the id of the home facility's object of that kind.
@@ -56,6 +64,7 @@ FILLERS: dict[str, Callable[[World], object]] = {
     "photo_id": lambda w: w.home_photo.id,
     "part_id": lambda w: w.home_part.id,
     "maker_id": lambda w: w.home_maker.id,
+    "settlement_id": lambda w: w.home_settlement.id,
 }
 # Parameters that name no facility's object (the route is the same for every facility).
 UNSCOPED_PARAMS: set[str] = set()

@@ -244,3 +244,25 @@ def test_every_form_of_the_shop_derives_from_the_translated_base(app):
         if form_class.__module__.startswith("shop.") and not issubclass(form_class, Form):
             plain.append(f"{form_class.__module__}.{form_class.__qualname__}")
     assert plain == [], "derive these from shop.forms.Form (WTForms' messages in Indonesian)"
+
+
+def test_no_message_is_translated_two_ways():
+    """Flask-Babel merges every domain's catalog: one English text, one Indonesian text,
+    or which one a page shows depends on the order the catalogs load."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    root = Path(__file__).resolve().parents[2] / "shop"
+    for po in sorted(root.glob("**/translations/id/LC_MESSAGES/messages.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                key = message.id if isinstance(message.id, str) else message.id[0]
+                if not key:
+                    continue
+                first = seen.setdefault(key, (po.parent.parent.parent.parent.name, message.string))
+                if first[1] != message.string:
+                    clashes.append((key, first, message.string))
+    assert clashes == []
