@@ -9,5 +9,6 @@ from shop.admin import (  # noqa: E402, F401
     catalog_views,
     orders_views,
     refunds_views,
+    stripe_views,
     views,
 )

@@ -97,3 +97,7 @@ class RefundForm(FlaskForm):
         ],
     )
     key = HiddenField()  # one refund per form shown: a double submit refunds once
+
+
+class StripeSyncForm(FlaskForm):
+    """The "sync with Stripe now" button: nothing but its CSRF token."""
