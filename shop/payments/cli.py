@@ -15,6 +15,12 @@ def stripe_sync() -> None:
     from shop.payments import stripe_gateway as gateway
     from shop.payments.stripe_sync import stripe_exceptions, sync
 
+    if not gateway.stripe_enabled():
+        click.echo(
+            "stripe-sync: Stripe is not configured (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET)",
+            err=True,
+        )
+        sys.exit(2)
     try:
         result = sync(actor="cli:stripe-sync")
     except gateway.PaymentProviderUnavailable as error:

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, literal, select
+from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
 from shop.i18n import format_rupiah
@@ -72,6 +73,14 @@ def sync(actor: str = "system", now: datetime | None = None) -> SyncResult:
     per_payout = {
         p.id: gateway.balance_transactions(payout=p.id) for p in payouts if p.id in unchecked
     }
+    try:
+        return _write(movements, payouts, per_payout, actor, now)
+    except IntegrityError:
+        # Another sync stored the same Stripe ids meanwhile: write again, finding them.
+        return _write(movements, payouts, per_payout, actor, now)
+
+
+def _write(movements, payouts, per_payout, actor: str, now: datetime) -> SyncResult:
     result = SyncResult(transactions_read=len(movements))
     with unit_of_work():
         _store_transactions(movements, per_payout, result, now)
@@ -99,6 +108,15 @@ def _chunks(items: list[str]) -> Iterable[list[str]]:
         yield items[start : start + CHUNK]
 
 
+def _stored(key, ids: list[str]) -> dict:
+    """The stored rows of these Stripe ids, by id (``key``: the model's Stripe id column)."""
+    found = {}
+    for chunk in _chunks(ids):
+        rows = db.session.scalars(select(key.class_).where(key.in_(chunk)))
+        found.update((getattr(row, key.key), row) for row in rows)
+    return found
+
+
 def _unchecked(payout_ids: list[str]) -> set[str]:
     """Payouts whose balance transactions were not listed yet (new, or not checked)."""
     checked: set[str] = set()
@@ -117,14 +135,7 @@ def _store_transactions(movements, per_payout, result: SyncResult, now: datetime
     wanted: dict[str, gateway.BalanceMovement] = {m.id: m for m in movements}
     for rows in per_payout.values():
         wanted.update({m.id: m for m in rows})  # these carry their payout
-    existing: dict[str, StripeBalanceTransaction] = {}
-    for chunk in _chunks(list(wanted)):
-        existing.update(
-            (row.txn_id, row)
-            for row in db.session.scalars(
-                select(StripeBalanceTransaction).where(StripeBalanceTransaction.txn_id.in_(chunk))
-            )
-        )
+    existing = _stored(StripeBalanceTransaction.txn_id, list(wanted))
     for m in wanted.values():
         row = existing.get(m.id)
         if row is not None:
@@ -168,14 +179,7 @@ def _link_payments() -> None:
 
 
 def _store_payouts(payouts, per_payout, result: SyncResult, now: datetime) -> list[StripePayout]:
-    existing: dict[str, StripePayout] = {}
-    for chunk in _chunks([p.id for p in payouts]):
-        existing.update(
-            (row.payout_id, row)
-            for row in db.session.scalars(
-                select(StripePayout).where(StripePayout.payout_id.in_(chunk))
-            )
-        )
+    existing = _stored(StripePayout.payout_id, [p.id for p in payouts])
     rows = []
     for p in payouts:
         row = existing.get(p.id)

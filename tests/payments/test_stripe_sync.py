@@ -279,3 +279,10 @@ def test_cli_syncs_and_lists_exceptions(fake_stripe, products, runner):
     down = runner.invoke(args=["stripe-sync"])
     assert down.exit_code == 2
     assert "Stripe is not answering" in down.output and "nothing was written" in down.output
+
+
+def test_cli_without_stripe_keys_says_so(runner):
+    result = runner.invoke(args=["stripe-sync"])
+    assert result.exit_code == 2
+    assert "Stripe is not configured" in result.output
+    assert count(StripeBalanceTransaction) == 0
