@@ -286,3 +286,33 @@ def test_cli_without_stripe_keys_says_so(runner):
     assert result.exit_code == 2
     assert "Stripe is not configured" in result.output
     assert count(StripeBalanceTransaction) == 0
+
+
+def test_ledger_check_sees_synced_stripe_money_the_ledger_disagrees_with(fake_stripe, products):
+    order = card_order(products)
+    checkout = pay(fake_stripe, order.id)
+    payout = fake_stripe.create_payout()
+    sync()
+    assert problems() == []
+
+    charge_row = next(r for r in rows(StripeBalanceTransaction) if r.type == "charge")
+    charge_row.fee += 1
+    charge_row.net -= 1
+    payout_row = rows(StripePayout)[0]
+    payout_row.amount += 5
+    db.session.commit()
+
+    found = problems()
+    assert (
+        f"charge {checkout.charge_id}: Stripe's fee {checkout.fee + 1}, fee recorded {checkout.fee}"
+        in found
+    )
+    net = order.total - checkout.fee
+    assert (
+        f"payment {checkout.payment_id}: its charges net {net - 1} at Stripe, {net} in the ledger"
+        in found
+    )
+    assert (
+        f"payout {payout['id']} (paid, {net + 5}): ledger sent {net}, paid {net}, returned 0"
+        in found
+    )
