@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 from shop.accounts.scoping import admin_required
 from shop.admin import bp
 from shop.admin.forms import StripeSyncForm
+from shop.audit import services as audit
 from shop.extensions import db
 from shop.payments import stripe_gateway as gateway
 from shop.payments.labels import payout_status_label
 from shop.payments.stripe_balance_models import StripeBalanceTransaction, StripePayout
 from shop.payments.stripe_sync import stripe_exceptions, sync
+from shop.uow import unit_of_work
 
 RECENT_PAYOUTS = 20
 
@@ -69,6 +71,20 @@ def stripe_sync():
         db.session.rollback()
         message = _("Stripe refused the request; nothing was changed. Check the Stripe keys.")
         return _render(form, message, 502)
+    with unit_of_work():
+        audit.record(
+            current_user,
+            "stripe.sync",
+            "stripe",
+            None,
+            after={
+                "transactions_new": result.transactions_new,
+                "payouts_new": result.payouts_new,
+                "payouts_changed": result.payouts_changed,
+                "fees_posted": result.fees_posted,
+                "payout_entries": result.payout_entries,
+            },
+        )
     flash(
         _(
             "Synced with Stripe: %(txns)d new balance transaction(s), %(payouts)d new "

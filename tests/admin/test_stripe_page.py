@@ -9,6 +9,7 @@ from order_helpers import place, shop_with_products
 from sqlalchemy import func, select
 from staff_helpers import make_user, sign_in
 
+from shop.audit.models import AuditEntry
 from shop.extensions import db
 from shop.ledger.check import problems
 from shop.payments import stripe_checkout as card
@@ -69,6 +70,7 @@ def test_the_button_needs_its_csrf_token(admin, paid_card_order):
 
 def test_the_button_syncs_and_the_page_lists_payouts_and_exceptions(
     admin,
+    admin_user,
     fake_stripe,  # noqa: F811 - the fixture, imported above
     paid_card_order,
 ):
@@ -89,6 +91,10 @@ def test_the_button_syncs_and_the_page_lists_payouts_and_exceptions(
     payouts = page.split('id="stripe-payouts"', 1)[1].split("</table>", 1)[0]
     assert payout["id"] in payouts and "Sudah di bank" in payouts
     assert problems() == []
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "stripe.sync"))
+    assert entry.actor == admin_user.email
+    assert entry.after["transactions_new"] == 3 and entry.after["payouts_new"] == 1
+    assert "stripe.sync" in admin.get("/admin/audit").get_data(as_text=True)
 
     assert press_sync(admin).status_code == 303
     assert synced_rows() == 3
