@@ -116,6 +116,9 @@ def test_sync_reads_every_page_links_charges_and_refunds_and_twice_creates_nothi
     again = sync()
     assert (again.transactions_new, again.payouts_new, again.fees_posted) == (0, 0, 0)
     assert again.transactions_read == 3  # read again from the resume point, written once
+    resumed = fake_stripe.calls("GET", "/v1/balance_transactions")[len(lists)]
+    latest = max(t["created"] for t in fake_stripe.balance_transactions.values())
+    assert int(resumed.query["created"]["gte"]) == latest - 24 * 3600
     assert count(StripeBalanceTransaction) == 3 and count(JournalEntry) == entries
     assert fees == 2
     assert problems() == []
