@@ -75,6 +75,7 @@ def _register_models() -> None:
     from shop.orders import models as _orders  # noqa: F401
     from shop.payments import bank_transfer as _bank_transfer  # noqa: F401  (signal handlers)
     from shop.payments import models as _payments  # noqa: F401
+    from shop.payments import stripe_balance_models as _stripe_balance  # noqa: F401
     from shop.payments import stripe_models as _stripe  # noqa: F401
     from shop.reconciliation import models as _reconciliation  # noqa: F401
     from shop.settlements import models as _settlements  # noqa: F401

@@ -21,6 +21,7 @@ def register_cli(app: Flask) -> None:
     from shop.ledger.cli import ledger_check
     from shop.mail.cli import send_mail
     from shop.orders.cli import expire_orders
+    from shop.payments.cli import stripe_sync
     from shop.reconciliation.cli import import_statement_command
     from shop.shipping.cli import shipping_rates
 
@@ -33,5 +34,6 @@ def register_cli(app: Flask) -> None:
         seed_demo,
         send_mail,
         shipping_rates,
+        stripe_sync,
     ):
         app.cli.add_command(command)

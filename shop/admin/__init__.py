@@ -11,5 +11,6 @@ from shop.admin import (  # noqa: E402, F401
     orders_views,
     people_views,
     refunds_views,
+    stripe_views,
     views,
 )

@@ -99,3 +99,7 @@ class RefundForm(Form):
         ],
     )
     key = HiddenField()  # one refund per form shown: a double submit refunds once
+
+
+class StripeSyncForm(Form):
+    """The "sync with Stripe now" button: nothing but its CSRF token."""

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import case, func, select
+from sqlalchemy import String, case, cast, func, literal, select
 
 from shop.extensions import db
 from shop.ledger.models import Account, JournalEntry, Posting
 from shop.ledger.services import FACILITY_ACCOUNTS
 from shop.orders.models import PAID_ORDER_STATUSES, FacilityOrder, Order
 from shop.payments.models import PaymentTransaction
+from shop.payments.stripe_balance_models import StripeBalanceTransaction, StripePayout
 from shop.settlements.models import Settlement, SettlementItem
 
 SETTLEMENT_PAID = "settlement_paid"
 
-CASH = ("bank", "stripe")
+# The shop's money: in the bank, at Stripe, or on its way from Stripe to the bank.
+CASH = ("bank", "stripe", "stripe_payouts_in_transit")
 SIGNED = {"capture": 1, "refund": -1, "fee": -1, "dispute": -1, "dispute_reversal": 1}
 
 
@@ -36,6 +38,8 @@ def problems() -> list[str]:
     found += _facility_payables()
     found += _settled_payables()
     found += _paid_settlements()
+    found += _stripe_payouts()
+    found += _stripe_charges()
     return found
 
 
@@ -214,4 +218,113 @@ def _paid_settlements() -> list[str]:
                 )
     for sid in sorted(posted - set(db.session.scalars(select(Settlement.id)))):
         found.append(f"payment entry of settlement {sid}, which does not exist")
+    return found
+
+
+def _stripe_payouts() -> list[str]:
+    """Each synced payout left the Stripe balance once, for its amount, and reached the
+    bank (or came back) as Stripe says."""
+    moved = {
+        (source_id, kind): -int(total)
+        for source_id, kind, total in db.session.execute(
+            select(JournalEntry.source_id, JournalEntry.kind, func.sum(Posting.amount))
+            .join(Posting, Posting.entry_id == JournalEntry.id)
+            .join(Account, Account.id == Posting.account_id)
+            .where(
+                JournalEntry.source_type == "stripe_payout",
+                Account.code == "stripe_payouts_in_transit",
+            )
+            .group_by(JournalEntry.source_id, JournalEntry.kind)
+        ).all()
+    }
+    found = []
+    for payout_id, amount, status in db.session.execute(
+        select(StripePayout.payout_id, StripePayout.amount, StripePayout.status)
+    ).all():
+        sent = -moved.get((payout_id, "payout_sent"), 0)
+        landed = moved.get((payout_id, "payout_paid"), 0)
+        back = moved.get((payout_id, "payout_returned"), 0)
+        want = (amount, amount if status == "paid" else 0)
+        want_back = amount if status in ("failed", "canceled") else 0
+        if (sent, landed) != want or back != want_back:
+            found.append(
+                f"payout {payout_id} ({status}, {amount}): ledger sent {sent}, "
+                f"paid {landed}, returned {back}"
+            )
+    posted = {source_id for source_id, _kind in moved}
+    synced = set(db.session.scalars(select(StripePayout.payout_id)))
+    found += [f"payout {pid}: in the ledger but not synced" for pid in sorted(posted - synced)]
+    return found
+
+
+def _stripe_charges() -> list[str]:
+    """Where Stripe's balance transactions and our record both know a charge or refund,
+    they agree: each charge's fee is posted once, for Stripe's fee; each payment's charges
+    net at Stripe what its capture and fee rows net in the ledger; each refund of ours is
+    the amount Stripe took out."""
+    txn = StripeBalanceTransaction
+    found = []
+    fees = db.session.execute(
+        select(txn.source_id, txn.fee, PaymentTransaction.amount)
+        .outerjoin(
+            PaymentTransaction,
+            PaymentTransaction.reference == literal("fee:") + txn.source_id,
+        )
+        .where(txn.type.in_(("charge", "payment")), txn.payment_id.is_not(None), txn.fee > 0)
+    ).all()
+    found += [
+        f"charge {charge}: Stripe's fee {fee}, fee recorded {recorded or 0}"
+        for charge, fee, recorded in fees
+        if recorded != fee
+    ]
+    at_stripe = dict(
+        db.session.execute(
+            select(txn.payment_id, func.sum(txn.net))
+            .where(txn.type.in_(("charge", "payment")), txn.payment_id.is_not(None))
+            .group_by(txn.payment_id)
+        ).all()
+    )
+    in_ledger = dict(
+        db.session.execute(
+            select(PaymentTransaction.payment_id, func.sum(Posting.amount))
+            .join(
+                JournalEntry,
+                (JournalEntry.source_type == "payment_transaction")
+                & (JournalEntry.source_id == cast(PaymentTransaction.id, String)),
+            )
+            .join(Posting, Posting.entry_id == JournalEntry.id)
+            .join(Account, Account.id == Posting.account_id)
+            .where(
+                Account.code == "stripe",
+                PaymentTransaction.kind.in_(("capture", "fee")),
+                PaymentTransaction.payment_id.in_(list(at_stripe) or [-1]),
+            )
+            .group_by(PaymentTransaction.payment_id)
+        ).all()
+    )
+    captured = set(
+        db.session.scalars(
+            select(PaymentTransaction.payment_id).where(
+                PaymentTransaction.kind == "capture",
+                PaymentTransaction.payment_id.in_(list(at_stripe) or [-1]),
+            )
+        )
+    )
+    found += [
+        f"payment {pid}: its charges net {int(net)} at Stripe, "
+        f"{int(in_ledger.get(pid) or 0)} in the ledger"
+        for pid, net in sorted(at_stripe.items())
+        if pid in captured and int(net) != int(in_ledger.get(pid) or 0)
+    ]
+    refunds = db.session.execute(
+        select(txn.source_id, txn.amount, PaymentTransaction.amount).join(
+            PaymentTransaction,
+            (PaymentTransaction.reference == txn.source_id) & (PaymentTransaction.kind == "refund"),
+        )
+    ).all()
+    found += [
+        f"refund {refund}: Stripe took {-int(amount)}, we recorded {recorded}"
+        for refund, amount, recorded in refunds
+        if -int(amount) != recorded
+    ]
     return found

@@ -106,3 +106,17 @@ def dispute_opened(amount: int) -> list[Line]:
 
 def dispute_won(amount: int) -> list[Line]:
     return [debit("stripe", amount), credit("dispute_losses", amount)]
+
+
+def payout_sent(amount: int) -> list[Line]:
+    """Stripe created a payout: the money left the Stripe balance for the bank."""
+    return [debit("stripe_payouts_in_transit", amount), credit("stripe", amount)]
+
+
+def payout_paid(amount: int) -> list[Line]:
+    return [debit("bank", amount), credit("stripe_payouts_in_transit", amount)]
+
+
+def payout_returned(amount: int) -> list[Line]:
+    """A payout that failed or was cancelled: Stripe puts the money back in the balance."""
+    return [debit("stripe", amount), credit("stripe_payouts_in_transit", amount)]

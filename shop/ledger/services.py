@@ -5,6 +5,7 @@ Accounts (``code`` → kind; the ``FACILITY_ACCOUNTS`` exist once per facility):
 =====================  =========  ====================================================
 bank                   asset      the shop's bank account (transfers in, refunds out)
 stripe                 asset      the Stripe balance (card payments less fees)
+stripe_payouts_in_transit asset   a Stripe payout on its way to the bank (sent, not arrived)
 refunds_due            liability  money the shop owes buyers back
 fac_material           liability  a facility's material cost of what it sold
 fac_premi              liability  a facility's makers' premi
@@ -18,6 +19,12 @@ dispute_losses         expense    money Stripe took back for a dispute (returned
 
 **Who bears card fees and lost disputes:** the marketplace. Facilities are paid their
 shares of the full sale price; Stripe's fee and any lost dispute are the shop's expense.
+
+**Stripe payouts** (posted by the Stripe sync, once per payout id): a payout leaves the
+Stripe balance for ``stripe_payouts_in_transit`` when Stripe creates it, and reaches
+``bank`` when Stripe says it is paid; a failed or cancelled payout comes back to
+``stripe``. Card fees Stripe reports are posted once per charge (reference
+``fee:{charge id}``), whether the webhook or the sync sees them first.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from shop.sqltypes import utcnow
 ACCOUNT_KINDS = {
     "bank": "asset",
     "stripe": "asset",
+    "stripe_payouts_in_transit": "asset",
     "refunds_due": "liability",
     "fac_material": "liability",
     "fac_premi": "liability",

@@ -21,3 +21,14 @@ def money_kind_label(kind: str) -> str:
         "dispute": _("Taken back for a dispute"),
         "dispute_reversal": _("Dispute won: money returned"),
     }.get(kind, kind)
+
+
+def payout_status_label(status: str) -> str:
+    """Where a Stripe payout to the shop's bank is."""
+    return {
+        "pending": _("Pending"),
+        "in_transit": _("On its way to the bank"),
+        "paid": _("In the bank"),
+        "failed": _("Failed: back at Stripe"),
+        "canceled": _("Cancelled: back at Stripe"),
+    }.get(status, status)

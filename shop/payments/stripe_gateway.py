@@ -257,6 +257,108 @@ def refund(payment_intent_id: str, amount_rupiah: int, idempotency_key: str) -> 
     return RefundResult(result.id, from_stripe_amount(result.amount), result.status)
 
 
+# -- balance and payouts (the Stripe sync) ---------------------------------------------
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class BalanceMovement:
+    """One balance transaction, in rupiah (signed: money out of the balance < 0)."""
+
+    id: str
+    type: str
+    reporting_category: str
+    amount: int
+    fee: int
+    net: int
+    currency: str
+    source_id: str | None
+    payment_intent_id: str | None  # of the charge or refund behind it, when there is one
+    created: datetime
+    available_on: datetime | None
+    payout_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PayoutFacts:
+    id: str
+    amount: int  # rupiah
+    currency: str
+    status: str
+    arrival_date: datetime | None
+    created: datetime
+
+
+def _stamp(value) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(int(value), UTC)
+
+
+def _all_pages(fetch: Callable[[dict], Any], params: dict) -> list:
+    """Every object of a Stripe list, page after page (``starting_after``, ``has_more``)."""
+    params = {"limit": int(current_app.config.get("STRIPE_PAGE_SIZE", PAGE_SIZE)), **params}
+    found: list = []
+    while True:
+        page = _call(lambda: fetch(dict(params)))
+        found.extend(page.data)
+        if not page.has_more or not page.data:
+            return found
+        params["starting_after"] = page.data[-1].id
+
+
+def _movement(txn, payout_id: str | None) -> BalanceMovement:
+    source = txn.source
+    expanded = not (isinstance(source, str) or source is None)
+    source_id = source.id if expanded else source
+    intent = getattr(source, "payment_intent", None) if expanded else None
+    return BalanceMovement(
+        id=txn.id,
+        type=txn.type,
+        reporting_category=getattr(txn, "reporting_category", None) or "",
+        amount=from_stripe_amount(txn.amount, exact=False),
+        fee=from_stripe_amount(txn.fee, exact=False),
+        net=from_stripe_amount(txn.net, exact=False),
+        currency=txn.currency,
+        source_id=source_id,
+        payment_intent_id=intent if isinstance(intent, str) else getattr(intent, "id", None),
+        created=_stamp(txn.created),
+        available_on=_stamp(getattr(txn, "available_on", None)),
+        payout_id=payout_id,
+    )
+
+
+def balance_transactions(
+    *, created_since: datetime | None = None, payout: str | None = None
+) -> list[BalanceMovement]:
+    """Balance transactions (newest first), all pages; those of one payout with ``payout``."""
+    params: dict[str, Any] = {"expand": ["data.source"]}
+    if created_since is not None:
+        params["created"] = {"gte": int(created_since.timestamp())}
+    if payout is not None:
+        params["payout"] = payout
+    rows = _all_pages(lambda p: client().v1.balance_transactions.list(params=p), params)
+    return [_movement(txn, payout) for txn in rows]
+
+
+def payouts(*, created_since: datetime | None = None) -> list[PayoutFacts]:
+    """Payouts to the shop's bank (newest first), all pages."""
+    params: dict[str, Any] = {}
+    if created_since is not None:
+        params["created"] = {"gte": int(created_since.timestamp())}
+    rows = _all_pages(lambda p: client().v1.payouts.list(params=p), params)
+    return [
+        PayoutFacts(
+            id=row.id,
+            amount=from_stripe_amount(row.amount, exact=False),
+            currency=row.currency,
+            status=row.status,
+            arrival_date=_stamp(getattr(row, "arrival_date", None)),
+            created=_stamp(row.created),
+        )
+        for row in rows
+    ]
+
+
 class MalformedEvent(Exception):
     """A correctly signed body that is not an event we can read (no id, no data…)."""
 

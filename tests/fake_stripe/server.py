@@ -10,9 +10,17 @@ the browser to the session's ``success_url``.
 
 Test controls: :meth:`down` / :meth:`up` (connection refused), ``delay`` (the server
 answers API calls only after that many seconds: slower than the client's timeout),
+``fail_after`` (a 500 to every API request after that many),
 ``requests`` (every API request received), ``hold_webhooks`` (queue instead of post),
 and helpers that make Stripe-side things happen (:meth:`complete`, :meth:`expire_now`,
 :meth:`async_result`, :meth:`dispute`) returning the event Stripe would send.
+
+Balance and payouts: every charge, refund and payout moves the balance through a
+balance transaction (``GET /v1/balance_transactions``, paged newest first, filtered by
+``payout``, ``type``, ``created``); :meth:`create_payout` pays out the available balance
+(``GET /v1/payouts``), :meth:`settle_payout` lands or bounces it,
+:meth:`charge_without_order` and :meth:`refund_in_dashboard` make money move outside the
+shop's own checkout and refunds.
 """
 
 from __future__ import annotations
@@ -43,6 +51,14 @@ REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 MIN_EXPIRY = 30 * 60
 MAX_EXPIRY = 24 * 60 * 60
 _INT_RE = re.compile(r"^-?\d+$")
+PAYOUT_STATUSES = ("paid", "pending", "in_transit", "canceled", "failed")
+REPORTING_CATEGORIES = {
+    "charge": "charge",
+    "refund": "refund",
+    "payout": "payout",
+    "payout_failure": "payout_reversal",
+    "adjustment": "dispute",
+}
 
 
 class ApiError(Exception):
@@ -107,6 +123,25 @@ def _url(params: dict, key: str) -> str:
     return value
 
 
+def _range(params: dict, key: str):
+    """A ``created`` filter: an exact timestamp or ``[gt|gte|lt|lte]`` bounds."""
+    value = params.get(key)
+    if value is None:
+        return lambda _stamp: True
+    if isinstance(value, str):
+        exact = _integer(params, key, key)
+        return lambda stamp: stamp == exact
+    if not isinstance(value, dict) or not value:
+        raise ApiError("Invalid object", code="parameter_invalid_object", param=key)
+    tests = {"gt": int.__gt__, "gte": int.__ge__, "lt": int.__lt__, "lte": int.__le__}
+    bounds = []
+    for op in value:
+        if op not in tests:
+            raise ApiError(f"Received unknown parameter: {key}[{op}]", param=f"{key}[{op}]")
+        bounds.append((tests[op], _integer(value, op, f"{key}[{op}]")))
+    return lambda stamp: all(test(stamp, bound) for test, bound in bounds)
+
+
 def _new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(12)}"
 
@@ -131,6 +166,9 @@ class FakeStripe:
         self.webhook_secret = webhook_secret
         self.webhook_url: str | None = None
         self.delay = 0.0
+        # Answer a 500 ``api_error`` to API requests from this many on (a Stripe outage
+        # half-way through a run of calls); None: answer normally.
+        self.fail_after: int | None = None
         self.hold_webhooks = False
         self.requests: list[RecordedRequest] = []
         self.events: list[dict] = []
@@ -141,6 +179,7 @@ class FakeStripe:
         self.charges: dict[str, dict] = {}
         self.balance_transactions: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
+        self.payouts: dict[str, dict] = {}
         self._idempotency: dict[str, tuple[str, int, dict]] = {}
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -325,18 +364,10 @@ class FakeStripe:
     def _succeed(self, pi: dict) -> None:
         amount = pi["amount"]
         fee = (amount * 29 // 1000) // 100 * 100 + 200_000  # 2.9% + Rp 2.000, whole rupiah
-        txn = {
-            "id": _new_id("txn"),
-            "object": "balance_transaction",
-            "amount": amount,
-            "currency": pi["currency"],
-            "fee": fee,
-            "net": amount - fee,
-            "type": "charge",
-            "status": "pending",
-        }
+        charge_id = _new_id("ch")
+        txn = self._balance_transaction("charge", amount, pi["currency"], charge_id, fee=fee)
         charge = {
-            "id": _new_id("ch"),
+            "id": charge_id,
             "object": "charge",
             "amount": amount,
             "amount_captured": amount,
@@ -351,9 +382,110 @@ class FakeStripe:
             "metadata": dict(pi["metadata"]),
             "created": int(time.time()),
         }
-        self.balance_transactions[txn["id"]] = txn
         self.charges[charge["id"]] = charge
         pi.update(status="succeeded", amount_received=amount, latest_charge=charge["id"])
+
+    def _balance_transaction(
+        self, type_: str, amount: int, currency: str, source: str, *, fee: int = 0
+    ) -> dict:
+        """A movement of the Stripe balance (available at once in this fake)."""
+        now = int(time.time())
+        txn = {
+            "id": _new_id("txn"),
+            "object": "balance_transaction",
+            "amount": amount,
+            "available_on": now,
+            "created": now,
+            "currency": currency,
+            "description": None,
+            "fee": fee,
+            "net": amount - fee,
+            "reporting_category": REPORTING_CATEGORIES[type_],
+            "source": source,
+            "status": "available",
+            "type": type_,
+            "_payout": None,
+        }
+        self.balance_transactions[txn["id"]] = txn
+        return txn
+
+    def charge_without_order(self, amount: int, currency: str = "idr") -> dict:
+        """A card charge made outside our checkout (a payment link, the dashboard): its
+        PaymentIntent carries none of our metadata. ``amount`` in Stripe's hundredths."""
+        with self._lock:
+            pi = {
+                "id": _new_id("pi"),
+                "object": "payment_intent",
+                "amount": amount,
+                "amount_received": 0,
+                "currency": currency,
+                "status": "processing",
+                "metadata": {},
+                "latest_charge": None,
+                "created": int(time.time()),
+            }
+            self.payment_intents[pi["id"]] = pi
+            self._succeed(pi)
+            return self.charges[pi["latest_charge"]]
+
+    def refund_in_dashboard(self, payment_intent_id: str, amount: int | None = None) -> dict:
+        """Someone refunds in Stripe's dashboard (not through the shop); returns the refund."""
+        params = {"payment_intent": payment_intent_id}
+        if amount is not None:
+            params["amount"] = str(amount)
+        with self._lock:
+            return self._create_refund(params)
+
+    def create_payout(self, *, amount: int | None = None, status: str = "paid") -> dict:
+        """Pay out the available balance: every balance transaction not yet in a payout.
+
+        ``amount`` (hundredths) defaults to their net sum; another amount makes a payout
+        that does not add up (which Stripe would not do: a test of our check).
+        """
+        if status not in PAYOUT_STATUSES:
+            raise ValueError(f"payout status {status!r}")
+        with self._lock:
+            included = [
+                t
+                for t in self.balance_transactions.values()
+                if t["_payout"] is None and t["type"] not in ("payout", "payout_failure")
+            ]
+            total = sum(t["net"] for t in included)
+            amount = total if amount is None else amount
+            if amount <= 0:
+                raise ValueError("nothing available to pay out")
+            payout_id = _new_id("po")
+            txn = self._balance_transaction("payout", -amount, "idr", payout_id)
+            now = int(time.time())
+            payout = {
+                "id": payout_id,
+                "object": "payout",
+                "amount": amount,
+                "arrival_date": now + 2 * 24 * 3600 if status != "paid" else now,
+                "automatic": True,
+                "balance_transaction": txn["id"],
+                "created": now,
+                "currency": "idr",
+                "description": "STRIPE PAYOUT",
+                "failure_code": None,
+                "method": "standard",
+                "status": status,
+                "type": "bank_account",
+            }
+            for t in [*included, txn]:
+                t["_payout"] = payout_id
+            self.payouts[payout_id] = payout
+            return payout
+
+    def settle_payout(self, payout_id: str, status: str) -> dict:
+        """A payout reaches the bank (``paid``) or bounces (``failed``: money back)."""
+        with self._lock:
+            payout = self.payouts[payout_id]
+            payout["status"] = status
+            if status == "failed":
+                payout["failure_code"] = "account_closed"
+                self._balance_transaction("payout_failure", payout["amount"], "idr", payout_id)
+            return payout
 
     # -- API -----------------------------------------------------------------------
 
@@ -369,6 +501,10 @@ class FakeStripe:
             return self._create_refund(params)
         if method == "GET" and len(parts) == 2 and parts[0] == "payment_intents":
             return self._payment_intent(parts[1], query.get("expand") or [])
+        if method == "GET" and parts == ["balance_transactions"]:
+            return self._list_balance_transactions(query)
+        if method == "GET" and parts == ["payouts"]:
+            return self._list_payouts(query)
         raise ApiError(f"Unrecognized request URL ({method}: {path}).", status=404)
 
     def _create_session(self, p: dict) -> dict:
@@ -536,8 +672,11 @@ class FakeStripe:
             "requested_by_customer",
         ):
             raise ApiError("Invalid reason", param="reason")
+        refund_id = _new_id("re")
+        txn = self._balance_transaction("refund", -amount, charge["currency"], refund_id)
         refund = {
-            "id": _new_id("re"),
+            "id": refund_id,
+            "balance_transaction": txn["id"],
             "object": "refund",
             "amount": amount,
             "currency": charge["currency"],
@@ -571,6 +710,96 @@ class FakeStripe:
                 raise ApiError(f"This property cannot be expanded ({path}).", param="expand")
         return pi
 
+    def _list(self, table: dict, name: str, query: dict, allowed: set[str], match) -> dict:
+        """A list endpoint: newest first, ``limit`` (1–100, default 10), ``starting_after``
+        / ``ending_before`` cursors, ``created`` filters, ``expand[]=data.source``."""
+        for key in query:
+            if key not in allowed:
+                raise ApiError(f"Received unknown parameter: {key}", param=key)
+        limit = _integer(query, "limit", "limit", minimum=1) if "limit" in query else 10
+        if limit > 100:
+            raise ApiError(
+                "Invalid limit: must be less than or equal to 100",
+                code="parameter_invalid_integer",
+                param="limit",
+            )
+        created = _range(query, "created")
+        expand = query.get("expand") or []
+        if not isinstance(expand, list) or any(e != "data.source" for e in expand):
+            raise ApiError(f"This property cannot be expanded ({expand}).", param="expand")
+        if "starting_after" in query and "ending_before" in query:
+            raise ApiError(
+                "You may only specify one of these parameters: starting_after, ending_before."
+            )
+        rows = [
+            r
+            for r in reversed(list(table.values()))  # newest first
+            if created(r["created"]) and match(r)
+        ]
+        for cursor in ("starting_after", "ending_before"):
+            if cursor in query:
+                ids = [r["id"] for r in table.values()]
+                if query[cursor] not in ids:
+                    raise ApiError(
+                        f"No such {name}: '{query[cursor]}'",
+                        status=404,
+                        code="resource_missing",
+                        param=cursor,
+                    )
+        if "starting_after" in query:
+            order = list(reversed(table))
+            after = order.index(query["starting_after"])
+            rows = [r for r in rows if order.index(r["id"]) > after]
+        elif "ending_before" in query:
+            order = list(reversed(table))
+            before = order.index(query["ending_before"])
+            rows = [r for r in rows if order.index(r["id"]) < before][-limit:]
+        page = [dict(r) for r in rows[:limit]]
+        if expand:
+            for r in page:
+                r["source"] = self._source(r.get("source"))
+        return {
+            "object": "list",
+            "data": page,
+            "has_more": len(rows) > limit,
+            "url": f"/v1/{name.replace(' ', '_')}s",
+        }
+
+    def _source(self, source_id):
+        for table in (self.charges, self.refunds, self.payouts):
+            if source_id in table:
+                return table[source_id]
+        return source_id
+
+    def _list_balance_transactions(self, query: dict) -> dict:
+        payout = query.get("payout")
+        if payout is not None:
+            self._find(self.payouts, payout, "payout", "payout")
+        kind = query.get("type")
+        return self._list(
+            self.balance_transactions,
+            "balance transaction",
+            query,
+            {"limit", "starting_after", "ending_before", "created", "payout", "type", "expand"},
+            lambda t: (
+                (payout is None or t["_payout"] == payout) and (kind is None or t["type"] == kind)
+            ),
+        )
+
+    def _list_payouts(self, query: dict) -> dict:
+        status = query.get("status")
+        if status is not None and status not in PAYOUT_STATUSES:
+            raise ApiError(
+                f"Invalid status: must be one of {', '.join(PAYOUT_STATUSES)}", param="status"
+            )
+        return self._list(
+            self.payouts,
+            "payout",
+            query,
+            {"limit", "starting_after", "ending_before", "created", "status"},
+            lambda p: status is None or p["status"] == status,
+        )
+
     # -- request plumbing ------------------------------------------------------------
 
     def handle_api(self, handler: BaseHTTPRequestHandler) -> tuple[int, dict, dict]:
@@ -591,6 +820,9 @@ class FakeStripe:
             )
         if self.delay and self._stopping.wait(self.delay):
             raise ConnectionAbortedError  # the server went away while "slow"
+        if self.fail_after is not None and len(self.requests) > self.fail_after:
+            error = ApiError("An unknown error occurred", status=500, type="api_error")
+            return 500, error.body, {}
         auth = handler.headers.get("Authorization", "")
         if auth != f"Bearer {self.api_key}":
             shown = auth.removeprefix("Bearer ")[:8] + "****" if auth else ""

@@ -37,6 +37,7 @@ from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.payments.models import Payment, PaymentTransaction
 from shop.payments.stripe_models import StripeCheckout
 from shop.payments.stripe_refunds import refund_by_card
+from shop.payments.stripe_sync import sync
 from shop.payments.stripe_webhooks import handle_event, record_fee_and_net
 from shop.sqltypes import utcnow
 from shop.uow import unit_of_work
@@ -63,6 +64,8 @@ class MoneyMachine(RuleBasedStateMachine):
     def setup(self, stocks):
         _empty_tables()
         self.fake._idempotency.clear()  # order ids start again in every example
+        self.fake.balance_transactions.clear()  # a new Stripe balance for a new shop
+        self.fake.payouts.clear()
         self.products = [p.id for p in shop_with_products(on_hand=tuple(stocks), facilities=2)]
         self.orders: list[int] = []
         self.events: list[dict] = []
@@ -194,6 +197,29 @@ class MoneyMachine(RuleBasedStateMachine):
                 self.events.append(event)
                 handle_event(event)
 
+    # ---- Stripe's balance, synced ----------------------------------------------------------
+
+    @rule()
+    def stripe_sync_runs(self):
+        """The hourly sync; run again at once it finds nothing new to write or post."""
+        sync()
+        again = sync()
+        assert (again.transactions_new, again.payouts_new, again.payouts_changed) == (0, 0, 0)
+        assert (again.fees_posted, again.payout_entries) == (0, 0)
+
+    @precondition(lambda self: self.fake.balance_transactions)
+    @rule(status=st.sampled_from(["paid", "in_transit"]))
+    def stripe_pays_out(self, status):
+        with contextlib.suppress(ValueError):  # nothing available
+            self.fake.create_payout(status=status)
+
+    @precondition(lambda self: self.fake.payouts)
+    @rule(data=st.data(), status=st.sampled_from(["paid", "failed"]))
+    def payout_lands_or_bounces(self, data, status):
+        travelling = [p["id"] for p in self.fake.payouts.values() if p["status"] == "in_transit"]
+        if travelling:
+            self.fake.settle_payout(data.draw(st.sampled_from(travelling)), status)
+
     # ---- what must always hold -----------------------------------------------------------
 
     @invariant()
@@ -211,7 +237,7 @@ class MoneyMachine(RuleBasedStateMachine):
             select(JournalEntry.order_id, PaymentTransaction.order_id, Payment.order_id)
             .join(
                 PaymentTransaction,
-                PaymentTransaction.id == db.cast(JournalEntry.source_id, db.Integer),
+                db.cast(PaymentTransaction.id, db.String) == JournalEntry.source_id,
             )
             .join(Payment, Payment.id == PaymentTransaction.payment_id)
             .where(JournalEntry.source_type == "payment_transaction")
