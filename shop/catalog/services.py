@@ -20,7 +20,7 @@ from sqlalchemy import Select, Subquery, exists, func, select, union_all
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from shop.catalog.models import Category, Product
-from shop.catalog.search import Search, build_search
+from shop.catalog.search import Search, build_search, tokenize
 from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.media.models import ProductPhoto
@@ -28,6 +28,15 @@ from shop.sqltypes import UTCDateTime
 
 SORTS = ("relevan", "terbaru", "harga_naik", "harga_turun")
 DEFAULT_SORT = "terbaru"
+# A search counts its matches exactly up to this many; past it the page says "more than".
+COUNT_BOUND = 1000
+# The price facet of a search: (from, to) in rupiah, None = open.
+PRICE_BANDS: tuple[tuple[int | None, int | None], ...] = (
+    (None, 100_000),
+    (100_000, 250_000),
+    (250_000, 500_000),
+    (500_000, None),
+)
 
 
 # --------------------------------------------------------------------------- money
@@ -219,6 +228,8 @@ class ListingQuery:
     in_stock: bool = False
     sort: str = ""
     page: int = 1
+    # Search the words as typed: no correction of misspellings ("search instead for").
+    exact: bool = False
 
     @property
     def effective_sort(self) -> str:
@@ -238,6 +249,29 @@ class ListingQuery:
         )
 
 
+@dataclass(frozen=True)
+class PriceFacet:
+    low: int | None
+    high: int | None
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchFacets:
+    """What a search's matches hold, counted over at most ``COUNT_BOUND`` + 1 of them.
+
+    Each list counts the matches under the other filters of the query (so choosing a
+    category still shows how many the other categories have); ``exact`` is False when
+    the search matched more than the bound and the counts would be partial (the page
+    then shows the options without numbers).
+    """
+
+    categories: dict[str, int]
+    facilities: dict[str, int]
+    prices: list[PriceFacet]
+    exact: bool
+
+
 @dataclass
 class Page:
     items: list[Product]
@@ -249,12 +283,20 @@ class Page:
     # A plain search reads one page at a time: ``more`` says matches follow this page,
     # and ``total`` then counts only those up to it.
     more: bool = False
+    # A search: ``capped`` when more than COUNT_BOUND products match (``total`` is then
+    # COUNT_BOUND + 1), misspelt words and the catalog words searched instead, facets.
+    capped: bool = False
+    corrected: dict[str, str] = field(default_factory=dict)
+    facets: SearchFacets | None = None
 
     @property
     def pages(self) -> int:
+        exact = max(1, math.ceil(self.total / self.per_page))
+        if self.capped:  # more than COUNT_BOUND: one page more is always offered
+            return max(exact, self.page + 1)
         if self.more:
             return self.page + 1
-        return max(1, math.ceil(self.total / self.per_page))
+        return exact
 
     @property
     def has_prev(self) -> bool:
@@ -314,8 +356,18 @@ def _page_options(stmt: Select) -> Select:
     )
 
 
-def _filtered(stmt: Select, query: ListingQuery) -> Select:
+def _filtered(stmt: Select, query: ListingQuery, facets: bool = True) -> Select:
+    """``stmt`` restricted to active products matching the filters of ``query`` (without
+    ``facets``: all but category, facility and price, which facet counts leave out)."""
     stmt = stmt.where(_ACTIVE)
+    if query.province:
+        stmt = stmt.where(
+            Product.facility_id.in_(select(Facility.id).where(Facility.province == query.province))
+        )
+    if query.in_stock:
+        stmt = stmt.where(Product.on_hand > Product.allocated)
+    if not facets:
+        return stmt
     if query.category:
         stmt = stmt.where(
             Product.category_id
@@ -326,16 +378,10 @@ def _filtered(stmt: Select, query: ListingQuery) -> Select:
             Product.facility_id
             == select(Facility.id).where(Facility.slug == query.facility).scalar_subquery()
         )
-    if query.province:
-        stmt = stmt.where(
-            Product.facility_id.in_(select(Facility.id).where(Facility.province == query.province))
-        )
     if query.price_min is not None:
         stmt = stmt.where(Product.price >= query.price_min)
     if query.price_max is not None:
         stmt = stmt.where(Product.price <= query.price_max)
-    if query.in_stock:
-        stmt = stmt.where(Product.on_hand > Product.allocated)
     return stmt
 
 
@@ -372,24 +418,103 @@ def facet_total(
     return sum(c.count for c in categories)
 
 
+def _in_band(price: int, low: int | None, high: int | None) -> bool:
+    return (low is None or price >= low) and (high is None or price < high)
+
+
+def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, int | None]:
+    """Facets of a search (one statement, at most ``COUNT_BOUND`` + 1 rows) and the number
+    of products the whole query lists, when it is known from them (None when the search
+    has more than the bound matches and the query also filters by category, facility or
+    price: the caller counts those, again up to the bound).
+
+    The matches are read under the filters that facets do not show (province, stock),
+    with their category, facility and price; the rest is counted here.
+    """
+    dialect = db.engine.dialect.name
+    bound = COUNT_BOUND
+    plain = not (query.province or query.in_stock)
+    ids = search.match_ids(dialect, limit=bound + 1 if plain else None)
+    stmt = (
+        select(Category.slug, Facility.slug, Product.price)
+        .select_from(Product)
+        .join(Category, Category.id == Product.category_id)
+        .join(Facility, Facility.id == Product.facility_id)
+        .where(Product.id.in_(ids))
+    )
+    stmt = _filtered(stmt, query, facets=False)
+    if not plain:
+        stmt = stmt.limit(bound + 1)
+    rows = db.session.execute(stmt).all()
+    exact = len(rows) <= bound
+
+    def chosen(row, leave_out: str) -> bool:
+        category, facility, price = row
+        return (
+            (leave_out == "category" or not query.category or category == query.category)
+            and (leave_out == "facility" or not query.facility or facility == query.facility)
+            and (
+                leave_out == "price"
+                or (
+                    (query.price_min is None or price >= query.price_min)
+                    and (query.price_max is None or price <= query.price_max)
+                )
+            )
+        )
+
+    categories: dict[str, int] = {}
+    facilities: dict[str, int] = {}
+    prices = [0] * len(PRICE_BANDS)
+    total = 0
+    for row in rows:
+        if chosen(row, "category"):
+            categories[row[0]] = categories.get(row[0], 0) + 1
+        if chosen(row, "facility"):
+            facilities[row[1]] = facilities.get(row[1], 0) + 1
+        if chosen(row, "price"):
+            for i, (low, high) in enumerate(PRICE_BANDS):
+                if _in_band(row[2], low, high):
+                    prices[i] += 1
+        if chosen(row, ""):
+            total += 1
+    facets = SearchFacets(
+        categories,
+        facilities,
+        [PriceFacet(low, high, n) for (low, high), n in zip(PRICE_BANDS, prices, strict=True)],
+        exact,
+    )
+    narrowed = query.category or query.facility or query.price_min or query.price_max
+    if not exact and narrowed:
+        return facets, None
+    return facets, (total if exact else bound + 1)
+
+
 def list_products(query: ListingQuery, per_page: int, total: int | None = None) -> Page:
-    """One page of active products matching ``query`` (two statements plus photos).
+    """One page of active products matching ``query`` (two statements plus photos;
+    a search adds its word check and its facets).
 
     ``total``, when the caller knows it (:func:`facet_total`), spares the count.
     A page beyond the last one answers the last page (``requested_page`` keeps what was
-    asked, so the view can say so).
+    asked, so the view can say so). A search's total is exact up to ``COUNT_BOUND``
+    (``capped`` past it), so no search reads every match to count them.
     """
     dialect = db.engine.dialect.name
-    search = build_search(query.q) if query.q else None
-    if search and not query.has_filters and query.effective_sort == "relevan":
-        return _plain_search_page(search, query.page, per_page)
-
-    count_stmt = _filtered(select(func.count()).select_from(Product), query)
+    search = build_search(query.q, correct=not query.exact) if query.q else None
+    facets = None
     if search:
-        count_stmt = search.restrict(count_stmt, dialect)
+        facets, total = search_facets(search, query)
+    if search and not query.has_filters and query.effective_sort == "relevan":
+        return _plain_search_page(search, query.page, per_page, facets, total)
+
     if total is None:
-        total = db.session.scalar(count_stmt) or 0
+        count_stmt = _filtered(select(Product.id), query)
+        if search:
+            count_stmt = search.restrict(count_stmt, dialect).limit(COUNT_BOUND + 1)
+        total = db.session.scalar(select(func.count()).select_from(count_stmt.subquery())) or 0
+    capped = bool(search) and total > COUNT_BOUND
     pages = max(1, math.ceil(total / per_page))
+    if capped:
+        pages = max(pages, query.page)
     page = min(max(query.page, 1), pages)
     offset = (page - 1) * per_page
     items: list[Product] = []
@@ -415,33 +540,73 @@ def list_products(query: ListingQuery, per_page: int, total: int | None = None) 
         total=total,
         requested_page=query.page,
         searched_tokens=search.tokens if search else [],
+        capped=capped,
+        corrected=search.corrected if search else {},
+        facets=facets,
     )
 
 
-def _plain_search_page(search: Search, requested: int, per_page: int) -> Page:
+def _plain_search_page(
+    search: Search, requested: int, per_page: int, facets: SearchFacets, matched: int
+) -> Page:
     """A search without filters, by relevance: products named with every word first
-    (:meth:`Search.named_first_ids`). Only this page is read, so the total is known only
-    once the last page is reached; before that the page says more follow."""
+    (:meth:`Search.named_first_ids`). Only this page is read; ``matched`` (from the
+    facets, exact up to COUNT_BOUND) says how many there are in all."""
     dialect = db.engine.dialect.name
     page = max(requested, 1)
     ids, more = search.named_first_ids(dialect, (page - 1) * per_page, per_page)
     if not ids and page > 1:  # past the end: the last page, as the listing does
-        page = max(1, math.ceil(search.count(dialect) / per_page))
+        total = matched if matched <= COUNT_BOUND else search.count(dialect)
+        page = max(1, math.ceil(total / per_page))
         ids, more = search.named_first_ids(dialect, (page - 1) * per_page, per_page)
     items: list[Product] = []
     if ids:
         found = db.session.scalars(_card_options(select(Product).where(Product.id.in_(ids))))
         by_id = {product.id: product for product in found.unique()}
         items = [by_id[i] for i in ids if i in by_id]
+    capped = matched > COUNT_BOUND
     return Page(
         items=items,
         page=page,
         per_page=per_page,
-        total=(page - 1) * per_page + len(items),
+        total=matched,
         requested_page=requested,
         searched_tokens=search.tokens,
-        more=more,
+        more=more and capped,
+        capped=capped,
+        corrected=search.corrected,
+        facets=facets,
     )
+
+
+# --------------------------------------------------------------------------- suggestions
+
+SUGGESTIONS = 8
+
+
+def suggestions(q: str, locale: str, limit: int = SUGGESTIONS) -> list[str]:
+    """Completions of what the visitor is typing: category names (in ``locale``) with a
+    word starting with the last typed word and holding the others, then names of products
+    for sale that hold every word (the last as a prefix), newest first; two statements."""
+    tokens = tokenize(q)
+    if not tokens or len(tokens[-1]) < 2:
+        return []
+    found: list[str] = []
+    for category in db.session.scalars(select(Category).order_by(Category.position)):
+        name = category.name(locale)
+        words = tokenize(name)
+        if all(any(w.startswith(t) for w in words) for t in tokens):
+            found.append(name)
+    dialect = db.engine.dialect.name
+    ids = Search(tokens)._ids(dialect, named=True, offset=0, limit=limit * 2)
+    if ids:
+        names = db.session.scalars(
+            select(Product.name).where(Product.id.in_(ids)).order_by(Product.id.desc())
+        )
+        for name in names:
+            if name not in found:
+                found.append(name)
+    return found[:limit]
 
 
 # --------------------------------------------------------------------------- pages
