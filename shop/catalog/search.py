@@ -142,10 +142,11 @@ class Term:
 def widen(word: str) -> Term:
     """``word`` with its Indonesian root and its synonyms."""
     prefixes = [word]
-    root = stem(word)
-    if root != word and len(root) >= MIN_CORRECTED_LENGTH and not word.startswith(root):
-        prefixes.append(root)
     words = [w for w in synonyms_of(word) if w != word]
+    root = stem(word)
+    if root != word:
+        # A short root as a prefix would find too much ("tas" in "tasikmalaya").
+        (prefixes if len(root) >= MIN_CORRECTED_LENGTH else words).append(root)
     if root != word:
         words += [w for w in synonyms_of(root) if w not in words and w != word]
     return Term(tuple(prefixes), tuple(words))
@@ -188,6 +189,8 @@ def correction(word: str, dialect: str) -> str | None:
                 )
             )
         )
+    # The synonym file's words too: "bracelt" → "bracelet" (→ "gelang").
+    candidates += [w for w in synonyms() if abs(len(w) - len(word)) <= 2]
     limit = max_edits(word)
     best: tuple[int, float, str] | None = None
     for candidate in candidates:

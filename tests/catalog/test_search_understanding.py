@@ -1,0 +1,145 @@
+"""Issue 14: corrections, index upkeep (rename, synonym, unpublish), counts and facets,
+input limits and search-box completions."""
+
+from datetime import UTC, datetime
+
+from search_relevance_data import relevance_shop
+
+from shop.catalog.models import Product
+from shop.catalog.services import ListingQuery, list_products
+from shop.extensions import db
+
+
+def keys(query: str, ids: dict[str, int], **kw) -> list[str]:
+    key_of = {v: k for k, v in ids.items()}
+    return [key_of.get(p.id, "?") for p in list_products(ListingQuery(q=query, **kw), 24).items]
+
+
+def english(client, url: str) -> str:
+    return client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_a_misspelt_word_shows_what_was_searched_instead(app, client):
+    relevance_shop()
+    html = english(client, "/produk?q=battik")
+    assert "Showing results for" in html and "<em>batik</em>" in html
+    assert "search instead for" in html and "<em>battik</em>" in html
+    assert 'href="/produk?q=battik&amp;persis=1"' in html
+    assert "Kain Batik Tulis Kawung" in html
+    # As typed: no correction, nothing found.
+    exact = english(client, "/produk?q=battik&persis=1")
+    assert "Showing results for" not in exact and "No products found" in exact
+    indonesian = client.get("/produk?q=battik").get_data(as_text=True)
+    assert "Menampilkan hasil untuk" in indonesian
+
+
+def test_words_of_the_catalog_are_not_corrected(app):
+    ids = relevance_shop()
+    page = list_products(ListingQuery(q="batik"), 24)
+    assert page.corrected == {}
+    assert list_products(ListingQuery(q="zzxqwv"), 24).items == []
+
+
+def test_renaming_a_product_is_found_by_the_next_search(app):
+    from shop.catalog.indexing import search_text_for
+
+    ids = relevance_shop()
+    product = db.session.get(Product, ids["tikar"])
+    product.name = "Lampit Mendong"
+    product.search_text = search_text_for(name=product.name, materials="mendong")
+    db.session.commit()
+    assert keys("lampit", ids) == ["tikar"]
+    assert keys("lampt", ids) == ["tikar"]  # the new word is in the vocabulary at once
+    assert "tikar" not in keys("tikar", ids)
+
+
+def test_a_synonym_added_to_the_file_is_used_by_the_next_search(app, tmp_path):
+    from shop.catalog.search import SYNONYMS_FILE
+
+    ids = relevance_shop()
+    assert keys("purse", ids) == ["dompet"]
+    assert keys("rug", ids) == []
+    path = tmp_path / "synonyms.txt"
+    path.write_text(open(SYNONYMS_FILE, encoding="utf-8").read() + "\nrug, tikar\n")
+    app.config["SEARCH_SYNONYMS_FILE"] = str(path)
+    try:
+        assert keys("rug", ids) == ["tikar"]
+        assert keys("tikar", ids) == ["tikar"]  # both ways
+    finally:
+        app.config["SEARCH_SYNONYMS_FILE"] = ""
+
+
+def test_synonyms_work_both_ways(app):
+    ids = relevance_shop()
+    product = db.session.get(Product, ids["kopi"])
+    from shop.catalog.indexing import search_text_for
+
+    product.name = "Coffee Beans Gayo"
+    product.search_text = search_text_for(name=product.name)
+    db.session.commit()
+    assert keys("kopi", ids) == ["kopi"]  # Indonesian finds the English name
+    assert set(keys("bag", ids)) == {"tas_pandan", "tas_rotan", "tas_kulit", "tas_rajut"}
+
+
+def test_unpublished_and_hidden_products_leave_the_next_search(app):
+    ids = relevance_shop()
+    assert keys("dompet", ids) == ["dompet"]
+    product = db.session.get(Product, ids["dompet"])
+    product.status = "archived"
+    db.session.commit()
+    assert keys("dompet", ids) == []
+    assert keys("wallet", ids) == []
+    other = db.session.get(Product, ids["sepatu"])
+    other.hidden_at = datetime.now(UTC)
+    db.session.commit()
+    assert keys("sepatu", ids) == []
+
+
+def test_every_search_page_counts_and_facets_for_the_query(app, client):
+    ids = relevance_shop()
+    page = list_products(ListingQuery(q="anyaman"), 24)
+    assert page.total == 8 and not page.capped and page.facets.exact
+    assert page.facets.categories == {"anyaman": 6, "mebel": 1, "kulit": 1}
+    assert sum(page.facets.facilities.values()) == 8
+    assert sum(b.count for b in page.facets.prices) == 8
+    # Choosing a category keeps the other categories' counts (a facet leaves itself out).
+    narrowed = list_products(ListingQuery(q="anyaman", category="mebel"), 24)
+    assert narrowed.total == 1 and narrowed.facets.categories["anyaman"] == 6
+    html = english(client, "/produk?q=anyaman")
+    assert "8 products" in html
+    assert ">Weaving (6)</option>" in html and ">Furniture (1)</option>" in html
+    assert ">Batik (" not in html  # a category without matches is not offered
+    assert "Price of these results" in html
+
+
+def test_long_queries_are_cut_and_the_heading_stays_on_one_line(app, client):
+    relevance_shop()
+    long = "batik " + "x" * 500
+    html = english(client, "/produk?" + "q=" + long.replace(" ", "+"))
+    assert 'value="batik ' + "x" * 94 + '"' in html  # cut to 100 characters
+    heading = html.split('<h1 id="results-title">')[1].split("</h1>")[0]
+    assert len(heading) <= 80 and heading.endswith("…”")  # 60 characters of the query
+    for blank in ("", "   ", "!!!", "“”"):
+        page = english(client, "/produk?q=" + blank)
+        assert "All products" in page and "Kain Batik Tulis Kawung" in page
+
+
+def test_suggestions_complete_names_and_categories(app, client):
+    relevance_shop()
+    response = client.get("/produk/saran?q=ker", headers={"Accept-Language": "en"})
+    assert response.status_code == 200 and response.cache_control.max_age == 300
+    assert set(response.json["suggestions"]) == {
+        "Keranjang Bambu Kecil",
+        "Keranjang Rotan Besar",
+        "Taplak Meja Bordir Kerawang",
+    }
+    assert client.get("/produk/saran?q=keranjang+rot").json["suggestions"] == [
+        "Keranjang Rotan Besar"
+    ]
+    assert (
+        client.get("/produk/saran?q=weav", headers={"Accept-Language": "en"}).json["suggestions"][0]
+        == "Weaving"
+    )
+    assert client.get("/produk/saran?q=anyaman").json["suggestions"][0] == "Anyaman"
+    assert client.get('/produk/saran?q="*(').json["suggestions"] == []
+    assert client.get("/produk/saran").json["suggestions"] == []
