@@ -152,18 +152,25 @@ def widen(word: str) -> Term:
     return Term(tuple(prefixes), tuple(words))
 
 
-def _known_prefixes(words: list[str]) -> set[str]:
-    """Which of ``words`` begin some word of the catalog (one statement)."""
+def _known(prefixes: list[str], words: list[str]) -> tuple[set[str], set[str]]:
+    """Which of ``prefixes`` begin some word of the catalog, and which of ``words`` are
+    words of it (one statement)."""
     branches = [
-        select(literal(word, String).label("word")).where(
+        select(literal(word, String).label("word"), literal(True).label("prefix")).where(
             select(SearchTerm.term)
             .where(SearchTerm.term >= word, SearchTerm.term < word + "\uffff")
             .exists()
         )
+        for word in prefixes
+    ] + [
+        select(SearchTerm.term.label("word"), literal(False).label("prefix")).where(
+            SearchTerm.term == word
+        )
         for word in words
     ]
     stmt = branches[0] if len(branches) == 1 else union_all(*branches)
-    return set(db.session.scalars(stmt))
+    rows = db.session.execute(stmt).all()
+    return {w for w, prefix in rows if prefix}, {w for w, prefix in rows if not prefix}
 
 
 def max_edits(word: str) -> int:
@@ -375,15 +382,21 @@ def build_search(query: str, *, correct: bool = True) -> Search | None:
         return None
     terms = [widen(token) for token in tokens]
     corrected: dict[str, str] = {}
-    if correct:
+    checked = [
+        (i, token)
+        for i, (token, term) in enumerate(zip(tokens, terms, strict=True))
+        if correct and len(token) >= MIN_CORRECTED_LENGTH and token.isalpha() and not term.words
+    ]
+    short = [t for t in tokens if len(t) < MIN_CORRECTED_LENGTH and t.isalpha()]
+    asked = [p for i, _ in checked for p in terms[i].prefixes]
+    known, whole = _known(asked, short) if asked or short else (set(), set())
+    for i, token in enumerate(tokens):
+        if token in whole:
+            # A short word of the catalog ("tas") is that word, not the start of a
+            # longer one ("tasikmalaya"); "bat", no word of its own, still finds "batik".
+            terms[i] = Term(terms[i].prefixes[1:], (token, *terms[i].words))
+    if checked:
         dialect = db.engine.dialect.name
-        checked = [
-            (i, token)
-            for i, (token, term) in enumerate(zip(tokens, terms, strict=True))
-            if len(token) >= MIN_CORRECTED_LENGTH and token.isalpha() and not term.words
-        ]
-        asked = [p for i, _ in checked for p in terms[i].prefixes]
-        known = _known_prefixes(asked) if asked else set()
         for i, token in checked:
             if any(p in known for p in terms[i].prefixes):
                 continue

@@ -147,3 +147,31 @@ def test_suggestions_complete_names_and_categories(app, client):
     assert client.get("/produk/saran?q=anyaman").json["suggestions"][0] == "Anyaman"
     assert client.get('/produk/saran?q="*(').json["suggestions"] == []
     assert client.get("/produk/saran").json["suggestions"] == []
+
+
+def test_reindexing_adds_roots_and_rebuilds_the_vocabulary(app):
+    from sqlalchemy import select
+
+    from shop.catalog.models import SearchTerm
+
+    ids = relevance_shop()
+    product = db.session.get(Product, ids["tikar"])
+    product.search_text = "Tikar Mendong dianyam"  # as written before roots were indexed
+    db.session.execute(SearchTerm.__table__.delete().where(SearchTerm.term == "mendong"))
+    db.session.commit()
+    assert "mendong" not in set(db.session.scalars(select(SearchTerm.term)))
+
+    result = app.test_cli_runner().invoke(args=["search-reindex"])
+    assert result.exit_code == 0 and "reindexed 34 products" in result.output
+    db.session.expire_all()
+    text = db.session.get(Product, ids["tikar"]).search_text
+    assert text.startswith("Tikar Anyam Mendong") and "anyam" in text
+    assert "mendong" in set(db.session.scalars(select(SearchTerm.term)))
+    assert "tersembunyi" not in set(db.session.scalars(select(SearchTerm.term)))  # hidden
+
+
+def test_a_short_word_of_the_catalog_is_not_a_prefix(app):
+    ids = relevance_shop()
+    # "tas" is a word here, so products of Lapas Tasikmalaya are not bags.
+    assert set(keys("tas", ids)) == {"tas_pandan", "tas_rotan", "tas_kulit", "tas_rajut"}
+    assert set(keys("kop", ids)) == {"kopi"}  # not a word: still a prefix
