@@ -435,21 +435,29 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
     bound = COUNT_BOUND
     plain = not (query.province or query.in_stock)
     ids = search.match_ids(dialect, limit=bound + 1 if plain else None)
-    stmt = (
-        select(Category.slug, Facility.slug, Product.price)
-        .select_from(Product)
-        .join(Category, Category.id == Product.category_id)
-        .join(Facility, Facility.id == Product.facility_id)
-        .where(Product.id.in_(ids))
+    matches = _filtered(
+        select(Product.category_id, Product.facility_id, Product.price).where(
+            Product.id.in_(ids)
+        ),
+        query,
+        facets=False,
     )
-    stmt = _filtered(stmt, query, facets=False)
     if not plain:
-        stmt = stmt.limit(bound + 1)
+        matches = matches.limit(bound + 1)
+    matches = matches.subquery()
+    # Grouped in the database: a few dozen rows come back, not a thousand.
+    stmt = (
+        select(Category.slug, Facility.slug, matches.c.price, func.count())
+        .select_from(matches)
+        .join(Category, Category.id == matches.c.category_id)
+        .join(Facility, Facility.id == matches.c.facility_id)
+        .group_by(Category.slug, Facility.slug, matches.c.price)
+    )
     rows = db.session.execute(stmt).all()
-    exact = len(rows) <= bound
+    exact = sum(row[3] for row in rows) <= bound
 
     def chosen(row, leave_out: str) -> bool:
-        category, facility, price = row
+        category, facility, price, _ = row
         return (
             (leave_out == "category" or not query.category or category == query.category)
             and (leave_out == "facility" or not query.facility or facility == query.facility)
@@ -467,16 +475,17 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
     prices = [0] * len(PRICE_BANDS)
     total = 0
     for row in rows:
+        n = row[3]
         if chosen(row, "category"):
-            categories[row[0]] = categories.get(row[0], 0) + 1
+            categories[row[0]] = categories.get(row[0], 0) + n
         if chosen(row, "facility"):
-            facilities[row[1]] = facilities.get(row[1], 0) + 1
+            facilities[row[1]] = facilities.get(row[1], 0) + n
         if chosen(row, "price"):
             for i, (low, high) in enumerate(PRICE_BANDS):
                 if _in_band(row[2], low, high):
-                    prices[i] += 1
+                    prices[i] += n
         if chosen(row, ""):
-            total += 1
+            total += n
     facets = SearchFacets(
         categories,
         facilities,
