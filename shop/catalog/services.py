@@ -436,9 +436,7 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
     plain = not (query.province or query.in_stock)
     ids = search.match_ids(dialect, limit=bound + 1 if plain else None)
     matches = _filtered(
-        select(Product.category_id, Product.facility_id, Product.price).where(
-            Product.id.in_(ids)
-        ),
+        select(Product.category_id, Product.facility_id, Product.price).where(Product.id.in_(ids)),
         query,
         facets=False,
     )
