@@ -356,18 +356,21 @@ def _page_options(stmt: Select) -> Select:
     )
 
 
-def _filtered(stmt: Select, query: ListingQuery, facets: bool = True) -> Select:
-    """``stmt`` restricted to active products matching the filters of ``query`` (without
-    ``facets``: all but category, facility and price, which facet counts leave out)."""
-    stmt = stmt.where(_ACTIVE)
+def _unfaceted(stmt: Select, query: ListingQuery) -> Select:
+    """``stmt`` restricted by the filters of ``query`` that facets do not count
+    (province, stock)."""
     if query.province:
         stmt = stmt.where(
             Product.facility_id.in_(select(Facility.id).where(Facility.province == query.province))
         )
     if query.in_stock:
         stmt = stmt.where(Product.on_hand > Product.allocated)
-    if not facets:
-        return stmt
+    return stmt
+
+
+def _filtered(stmt: Select, query: ListingQuery) -> Select:
+    """``stmt`` restricted to active products matching the filters of ``query``."""
+    stmt = _unfaceted(stmt.where(_ACTIVE), query)
     if query.category:
         stmt = stmt.where(
             Product.category_id
@@ -435,10 +438,12 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
     bound = COUNT_BOUND
     plain = not (query.province or query.in_stock)
     ids = search.match_ids(dialect, limit=bound + 1 if plain else None)
-    matches = _filtered(
+    # The matches are products for sale already: checking status here too would let
+    # SQLite walk every active product by its status index (15 ms at 100,000) instead
+    # of looking up the thousand ids.
+    matches = _unfaceted(
         select(Product.category_id, Product.facility_id, Product.price).where(Product.id.in_(ids)),
         query,
-        facets=False,
     )
     if not plain:
         matches = matches.limit(bound + 1)
