@@ -16,8 +16,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, Subquery, exists, func, select, union_all
+from sqlalchemy import (
+    Select,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from shop.catalog.models import Category, Product
 from shop.catalog.search import Search, build_search, tokenize
@@ -421,18 +433,27 @@ def facet_total(
     return sum(c.count for c in categories)
 
 
-def _in_band(price: int, low: int | None, high: int | None) -> bool:
-    return (low is None or price >= low) and (high is None or price < high)
+def _kind(letter: str) -> ColumnElement:
+    """A constant column naming the branch of the facet statement (a fixed letter)."""
+    return literal_column(f"'{letter}'")
+
+
+def _band(price) -> ColumnElement:
+    """The index of the price band (PRICE_BANDS) that ``price`` falls in, in SQL."""
+    whens = [(price < high, str(i)) for i, (_, high) in enumerate(PRICE_BANDS) if high is not None]
+    return case(*whens, else_=str(len(PRICE_BANDS) - 1))
 
 
 def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, int | None]:
-    """Facets of a search (one statement, at most ``COUNT_BOUND`` + 1 rows) and the number
-    of products the whole query lists, when it is known from them (None when the search
-    has more than the bound matches and the query also filters by category, facility or
-    price: the caller counts those, again up to the bound).
+    """Facets of a search and the number of products the whole query lists, in one
+    statement over at most ``COUNT_BOUND`` + 1 matches (grouped in the database, a few
+    dozen rows come back). The total is None when the search has more matches than the
+    bound and the query also filters by category, facility or price: the caller counts
+    those, again up to the bound.
 
-    The matches are read under the filters that facets do not show (province, stock),
-    with their category, facility and price; the rest is counted here.
+    The matches are read under the filters that facets do not show (province, stock);
+    each facet is counted under the query's other facet filters (choosing a category
+    still shows how many the other categories have).
     """
     dialect = db.engine.dialect.name
     bound = COUNT_BOUND
@@ -447,48 +468,64 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
     )
     if not plain:
         matches = matches.limit(bound + 1)
-    matches = matches.subquery()
-    # Grouped in the database: a few dozen rows come back, not a thousand.
-    stmt = (
-        select(Category.slug, Facility.slug, matches.c.price, func.count())
-        .select_from(matches)
-        .join(Category, Category.id == matches.c.category_id)
-        .join(Facility, Facility.id == matches.c.facility_id)
-        .group_by(Category.slug, Facility.slug, matches.c.price)
-    )
-    rows = db.session.execute(stmt).all()
-    exact = sum(row[3] for row in rows) <= bound
+    m = matches.cte("matches").prefix_with("MATERIALIZED")
+    by = {
+        "category": (
+            m.c.category_id
+            == select(Category.id).where(Category.slug == query.category).scalar_subquery()
+            if query.category
+            else None
+        ),
+        "facility": (
+            m.c.facility_id
+            == select(Facility.id).where(Facility.slug == query.facility).scalar_subquery()
+            if query.facility
+            else None
+        ),
+        "price": and_(
+            true(),
+            *([m.c.price >= query.price_min] if query.price_min is not None else []),
+            *([m.c.price <= query.price_max] if query.price_max is not None else []),
+        ),
+    }
 
-    def chosen(row, leave_out: str) -> bool:
-        category, facility, price, _ = row
-        return (
-            (leave_out == "category" or not query.category or category == query.category)
-            and (leave_out == "facility" or not query.facility or facility == query.facility)
-            and (
-                leave_out == "price"
-                or (
-                    (query.price_min is None or price >= query.price_min)
-                    and (query.price_max is None or price <= query.price_max)
-                )
-            )
-        )
+    def others(leave_out: str) -> list[ColumnElement]:
+        return [c for name, c in by.items() if name != leave_out and c is not None]
 
+    branches = [
+        select(_kind("c"), Category.slug, func.count())
+        .select_from(m)
+        .join(Category, Category.id == m.c.category_id)
+        .where(*others("category"))
+        .group_by(Category.slug),
+        select(_kind("f"), Facility.slug, func.count())
+        .select_from(m)
+        .join(Facility, Facility.id == m.c.facility_id)
+        .where(*others("facility"))
+        .group_by(Facility.slug),
+        select(_kind("p"), _band(m.c.price), func.count())
+        .select_from(m)
+        .where(*others("price"))
+        .group_by(_band(m.c.price)),
+        select(_kind("t"), literal_column("''"), func.count()).select_from(m).where(*others("")),
+        select(_kind("n"), literal_column("''"), func.count()).select_from(m),
+    ]
     categories: dict[str, int] = {}
     facilities: dict[str, int] = {}
     prices = [0] * len(PRICE_BANDS)
-    total = 0
-    for row in rows:
-        n = row[3]
-        if chosen(row, "category"):
-            categories[row[0]] = categories.get(row[0], 0) + n
-        if chosen(row, "facility"):
-            facilities[row[1]] = facilities.get(row[1], 0) + n
-        if chosen(row, "price"):
-            for i, (low, high) in enumerate(PRICE_BANDS):
-                if _in_band(row[2], low, high):
-                    prices[i] += n
-        if chosen(row, ""):
-            total += n
+    total = matched = 0
+    for which, key, n in db.session.execute(union_all(*branches)):
+        if which == "c":
+            categories[key] = n
+        elif which == "f":
+            facilities[key] = n
+        elif which == "p":
+            prices[int(key)] = n
+        elif which == "t":
+            total = n
+        else:
+            matched = n
+    exact = matched <= bound
     facets = SearchFacets(
         categories,
         facilities,
