@@ -248,11 +248,6 @@ class Search:
     def _terms(self) -> list[Term]:
         return self.terms or [Term((token,)) for token in self.tokens]
 
-    @property
-    def searched_words(self) -> list[str]:
-        """The words actually searched: the visitor's, with corrections applied."""
-        return [self.corrected.get(token, token) for token in self.tokens]
-
     def apply(self, stmt: Select, dialect: str) -> tuple[Select, ColumnElement]:
         """Restrict ``stmt`` (which selects from ``product``) to matches, ranked.
 

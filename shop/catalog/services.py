@@ -292,8 +292,8 @@ class Page:
     total: int
     requested_page: int = 1
     searched_tokens: list[str] = field(default_factory=list)
-    # A plain search reads one page at a time: ``more`` says matches follow this page,
-    # and ``total`` then counts only those up to it.
+    # A plain search reads one page at a time: ``more`` says matches follow this page
+    # (only told when the count stopped at COUNT_BOUND).
     more: bool = False
     # A search: ``capped`` when more than COUNT_BOUND products match (``total`` is then
     # COUNT_BOUND + 1), misspelt words and the catalog words searched instead, facets.
@@ -534,7 +534,12 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
         [PriceFacet(low, high, n) for (low, high), n in zip(PRICE_BANDS, prices, strict=True)],
         exact,
     )
-    narrowed = query.category or query.facility or query.price_min or query.price_max
+    narrowed = (
+        query.category
+        or query.facility
+        or query.price_min is not None
+        or query.price_max is not None
+    )
     if not exact and narrowed:
         return facets, None
     return facets, (total if exact else bound + 1)

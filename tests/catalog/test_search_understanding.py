@@ -175,3 +175,14 @@ def test_a_short_word_of_the_catalog_is_not_a_prefix(app):
     # "tas" is a word here, so products of Lapas Tasikmalaya are not bags.
     assert set(keys("tas", ids)) == {"tas_pandan", "tas_rotan", "tas_kulit", "tas_rajut"}
     assert set(keys("kop", ids)) == {"kopi"}  # not a word: still a prefix
+
+
+def test_synonym_lines_become_groups_both_ways():
+    from shop.catalog.search import parse_synonyms
+
+    table = parse_synonyms(
+        ["# a comment", "bag, tas", "", "scarf, syal, selendang  # shawls too", "two words, x"]
+    )
+    assert table["bag"] == ("tas",) and table["tas"] == ("bag",)
+    assert table["scarf"] == ("syal", "selendang") and table["selendang"] == ("scarf", "syal")
+    assert "two" not in table and table["x"] == ()
