@@ -356,12 +356,14 @@ class Search:
         where.append(_tsvector().op("@@")(query))
         return where if named is None else [*where, ~in_name]
 
+    def _tsquery_text(self) -> str:
+        return " & ".join(term.tsquery() for term in self._terms())
+
     def _tsquery(self) -> ColumnElement:
         """``to_tsquery('simple', '…')`` with the words written into the SQL: a bound value
         lets a prepared statement fall back to a generic plan, which cannot know whether
         walking the newest products or reading the GIN index finds a page sooner."""
-        query = " & ".join(term.tsquery() for term in self._terms())
-        words = bindparam("tsquery", query, literal_execute=True)
+        words = bindparam("tsquery", self._tsquery_text(), literal_execute=True)
         return func.to_tsquery(_SIMPLE, words)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -146,6 +147,7 @@ _cache_lock = threading.Lock()
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+        _search_facets.clear()
 
 
 def _cached(key: str, ttl: float, load: Callable[[], T]) -> T:
@@ -545,7 +547,48 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
     return facets, (total if exact else bound + 1)
 
 
-def list_products(query: ListingQuery, per_page: int, total: int | None = None) -> Page:
+# Search facets kept per search and filters for CATALOG_FACET_TTL, like the facet lists:
+# at most this many, the oldest dropped first (visitors type endless distinct searches).
+SEARCH_FACETS_KEPT = 2000
+_search_facets: OrderedDict[tuple, tuple[float, tuple[SearchFacets, int | None]]] = OrderedDict()
+
+
+def cached_search_facets(
+    search: Search, query: ListingQuery, ttl: float
+) -> tuple[SearchFacets, int | None]:
+    """:func:`search_facets`, kept ``ttl`` seconds per search and filters (not per page or
+    sort). Reading up to COUNT_BOUND + 1 matches costs ~10 ms for a common word at
+    100,000 products on PostgreSQL; a popular search pays it once per ``ttl``. The
+    products listed are always read afresh; only the counts may be that old, as the
+    listing's own total already may (:func:`facet_total`)."""
+    if ttl <= 0:
+        return search_facets(search, query)
+    dialect = db.engine.dialect.name
+    key = (
+        search._fts5(None) if dialect == "sqlite" else search._tsquery_text(),
+        query.category,
+        query.facility,
+        query.province,
+        query.price_min,
+        query.price_max,
+        query.in_stock,
+    )
+    now = time.monotonic()
+    hit = _search_facets.get(key)
+    if hit and hit[0] > now:
+        return hit[1]
+    value = search_facets(search, query)
+    with _cache_lock:
+        _search_facets[key] = (now + ttl, value)
+        _search_facets.move_to_end(key)
+        while len(_search_facets) > SEARCH_FACETS_KEPT:
+            _search_facets.popitem(last=False)
+    return value
+
+
+def list_products(
+    query: ListingQuery, per_page: int, total: int | None = None, facet_ttl: float = 0
+) -> Page:
     """One page of active products matching ``query`` (two statements plus photos;
     a search adds its word check and its facets).
 
@@ -558,7 +601,7 @@ def list_products(query: ListingQuery, per_page: int, total: int | None = None) 
     search = build_search(query.q, correct=not query.exact) if query.q else None
     facets = None
     if search:
-        facets, total = search_facets(search, query)
+        facets, total = cached_search_facets(search, query, facet_ttl)
     if search and not query.has_filters and query.effective_sort == "relevan":
         return _plain_search_page(search, query.page, per_page, facets, total)
 
@@ -620,6 +663,8 @@ def _plain_search_page(
         found = db.session.scalars(_card_options(select(Product).where(Product.id.in_(ids))))
         by_id = {product.id: product for product in found.unique()}
         items = [by_id[i] for i in ids if i in by_id]
+    if not more:  # the last page: the matches are counted to the end, whatever was kept
+        matched = (page - 1) * per_page + len(items)
     capped = matched > COUNT_BOUND
     return Page(
         items=items,

@@ -97,7 +97,7 @@ def _listing_parts() -> dict[str, Markup]:
     categories = services.category_facets(ttl)
     facilities = services.facility_facets(ttl)
     total = services.facet_total(query, categories, facilities)
-    page = services.list_products(query, _page_size(), total)
+    page = services.list_products(query, _page_size(), total, facet_ttl=ttl)
     if page.requested_page > page.pages:
         messages.append(
             _("There is no page %(asked)d; showing the last page.", asked=page.requested_page)

@@ -186,3 +186,29 @@ def test_synonym_lines_become_groups_both_ways():
     assert table["bag"] == ("tas",) and table["tas"] == ("bag",)
     assert table["scarf"] == ("syal", "selendang") and table["selendang"] == ("scarf", "syal")
     assert "two" not in table and table["x"] == ()
+
+
+def test_search_counts_may_be_kept_like_the_facet_lists_but_items_are_fresh(app, monkeypatch):
+    from shop.catalog import services
+
+    ids = relevance_shop()
+    services.clear_cache()
+    first = list_products(ListingQuery(q="batik"), 2, facet_ttl=60)
+    assert first.total == 4
+    assert list_products(ListingQuery(q="kain batik"), 24, facet_ttl=60).total == 2
+    product = db.session.get(Product, ids["batik_kawung"])
+    product.status = "archived"
+    db.session.commit()
+    kept = list_products(ListingQuery(q="batik"), 2, facet_ttl=60)
+    assert kept.total == 4 and product not in kept.items  # the count is as old as the cache
+    assert list_products(ListingQuery(q="batik"), 2).total == 3  # uncached: fresh
+    last = list_products(ListingQuery(q="batik", page=2), 2, facet_ttl=60)
+    assert last.total == 3  # the last page counts to the end itself
+    # All on one page: the count is what the page holds.
+    assert list_products(ListingQuery(q="kain batik"), 24, facet_ttl=60).total == 1
+
+    monkeypatch.setattr(services, "SEARCH_FACETS_KEPT", 3)
+    for word in ("batik", "tenun", "rotan", "kulit", "kayu"):
+        list_products(ListingQuery(q=word), 24, facet_ttl=60)
+    assert len(services._search_facets) == 3
+    services.clear_cache()
