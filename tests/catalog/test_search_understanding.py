@@ -120,6 +120,7 @@ def test_long_queries_are_cut_and_the_heading_stays_on_one_line(app, client):
     assert 'value="batik ' + "x" * 94 + '"' in html  # cut to 100 characters
     heading = html.split('<h1 id="results-title">')[1].split("</h1>")[0]
     assert len(heading) <= 80 and heading.endswith("…”")  # 60 characters of the query
+    assert "No products found" in html and "Price of these results" not in html
     for blank in ("", "   ", "!!!", "“”"):
         response = client.get(
             "/produk", query_string={"q": blank}, headers={"Accept-Language": "en"}
