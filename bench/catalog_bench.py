@@ -41,7 +41,10 @@ OUT = ROOT / "bench" / "out"
 UPLOADS = OUT / "uploads"
 # One narrow search (two words), the broad ones (a common word, a 3-letter prefix).
 SEARCHES = ["batik tulis", "batik", "bat", "tas rotan", "kain tenun", "kayu jati"]
-PAGES = ("catalog", "search", "product")
+# Issue 14: misspelt words (corrected to the catalog's) and English words (synonyms).
+MISSPELT = ["battik", "tennun", "selndang", "keranjng rotan", "kayy jati"]
+SYNONYMS = ["bag", "scarf", "wood", "rattan basket", "shirt", "cloth"]
+PAGES = ("catalog", "search", "product", "misspelt", "synonym")
 WARM_UP_SECONDS = 2
 
 TARGET_SHARE = 0.60
@@ -80,6 +83,8 @@ def page_paths(database_url: str) -> dict[str, list[str]]:
     return {
         "catalog": [f"/produk?hal={page}" for page in range(1, 21)],
         "search": ["/produk?q=" + term.replace(" ", "+") for term in SEARCHES],
+        "misspelt": ["/produk?q=" + term.replace(" ", "+") for term in MISSPELT],
+        "synonym": ["/produk?q=" + term.replace(" ", "+") for term in SYNONYMS],
         "product": [f"/produk/{slug}" for slug in slugs],
     }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from shop.i18n import compile_catalogs
 
@@ -13,6 +15,26 @@ def compile_translations() -> None:
     """Compile the Indonesian message catalogs (.po → .mo) that changed."""
     for path in compile_catalogs():
         click.echo(f"compiled {path}")
+
+
+@click.command("search-reindex")
+@with_appcontext
+def search_reindex() -> None:
+    """Rewrite every product's search text (Indonesian roots included) and rebuild the
+    vocabulary that misspelt searches are corrected to."""
+    from shop.catalog.indexing import rebuild_terms
+    from shop.catalog.models import Product
+    from shop.catalog.product_services import refresh_search_text
+    from shop.extensions import db
+
+    done = 0
+    for product in db.session.scalars(select(Product).execution_options(yield_per=500)):
+        refresh_search_text(product)
+        done += 1
+    db.session.flush()
+    words = rebuild_terms(db.session)
+    db.session.commit()
+    click.echo(f"reindexed {done} products; {words} words in the vocabulary")
 
 
 def register_cli(app: Flask) -> None:
@@ -27,6 +49,7 @@ def register_cli(app: Flask) -> None:
 
     for command in (
         compile_translations,
+        search_reindex,
         create_user_command,
         expire_orders,
         import_statement_command,

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from shop.catalog.services import SORTS, ListingQuery
 from shop.parsing import MAX_PAGE, parse_int, parse_rupiah
 
-MAX_QUERY_LENGTH = 200
+# Long enough for any real search; longer text is cut before it is used or shown.
+MAX_QUERY_LENGTH = 100
 
 
 def parse_listing_args(args: Mapping[str, str]) -> tuple[ListingQuery, list[str]]:
@@ -24,7 +25,7 @@ def parse_listing_args(args: Mapping[str, str]) -> tuple[ListingQuery, list[str]
     markup in Jinja and would put the visitor's text into the page as HTML.
     """
     messages: list[str] = []
-    q = " ".join(args.get("q", "").split())[:MAX_QUERY_LENGTH]
+    q = " ".join(args.get("q", "")[: MAX_QUERY_LENGTH * 4].split())[:MAX_QUERY_LENGTH].strip()
 
     prices: dict[str, int | None] = {}
     for key in ("harga_min", "harga_max"):
@@ -63,6 +64,7 @@ def parse_listing_args(args: Mapping[str, str]) -> tuple[ListingQuery, list[str]
         in_stock=args.get("tersedia", "") in {"1", "on", "true"},
         sort=sort,
         page=page,
+        exact=args.get("persis", "") == "1",
     )
     return query, messages
 
@@ -83,6 +85,7 @@ def query_args(query: ListingQuery, **changes) -> dict[str, str | int]:
         "tersedia": 1 if query.in_stock else None,
         "urut": query.sort,
         "hal": query.page if query.page > 1 else None,
+        "persis": 1 if query.exact else None,
     }
     args.update(changes)
     return {key: value for key, value in args.items() if value not in (None, "")}

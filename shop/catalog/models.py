@@ -125,3 +125,14 @@ class Product(db.Model):
 
     def __repr__(self) -> str:
         return f"<Product {self.slug}>"
+
+
+class SearchTerm(db.Model):
+    """One word of the catalog's text: what a misspelt search word is corrected to
+    (shop/catalog/indexing.py keeps it, shop/catalog/search.py reads it)."""
+
+    __tablename__ = "search_term"
+
+    term: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # Candidates for a correction are read by length (±2) on SQLite.
+    length: Mapped[int] = mapped_column(Integer, index=True)

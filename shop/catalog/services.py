@@ -11,16 +11,29 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, Subquery, exists, func, select, union_all
+from sqlalchemy import (
+    Select,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from shop.catalog.models import Category, Product
-from shop.catalog.search import Search, build_search
+from shop.catalog.search import Search, build_search, tokenize
 from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.media.models import ProductPhoto
@@ -28,6 +41,15 @@ from shop.sqltypes import UTCDateTime
 
 SORTS = ("relevan", "terbaru", "harga_naik", "harga_turun")
 DEFAULT_SORT = "terbaru"
+# A search counts its matches exactly up to this many; past it the page says "more than".
+COUNT_BOUND = 1000
+# The price facet of a search: (from, to) in rupiah, None = open.
+PRICE_BANDS: tuple[tuple[int | None, int | None], ...] = (
+    (None, 100_000),
+    (100_000, 250_000),
+    (250_000, 500_000),
+    (500_000, None),
+)
 
 
 # --------------------------------------------------------------------------- money
@@ -128,6 +150,7 @@ _cache_lock = threading.Lock()
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+        _search_facets.clear()
 
 
 def _cached(key: str, ttl: float, load: Callable[[], T]) -> T:
@@ -223,6 +246,8 @@ class ListingQuery:
     in_stock: bool = False
     sort: str = ""
     page: int = 1
+    # Search the words as typed: no correction of misspellings ("search instead for").
+    exact: bool = False
 
     @property
     def effective_sort(self) -> str:
@@ -242,6 +267,29 @@ class ListingQuery:
         )
 
 
+@dataclass(frozen=True)
+class PriceFacet:
+    low: int | None
+    high: int | None
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchFacets:
+    """What a search's matches hold, counted over at most ``COUNT_BOUND`` + 1 of them.
+
+    Each list counts the matches under the other filters of the query (so choosing a
+    category still shows how many the other categories have); ``exact`` is False when
+    the search matched more than the bound and the counts would be partial (the page
+    then shows the options without numbers).
+    """
+
+    categories: dict[str, int]
+    facilities: dict[str, int]
+    prices: list[PriceFacet]
+    exact: bool
+
+
 @dataclass
 class Page:
     items: list[Product]
@@ -250,15 +298,23 @@ class Page:
     total: int
     requested_page: int = 1
     searched_tokens: list[str] = field(default_factory=list)
-    # A plain search reads one page at a time: ``more`` says matches follow this page,
-    # and ``total`` then counts only those up to it.
+    # A plain search reads one page at a time: ``more`` says matches follow this page
+    # (only told when the count stopped at COUNT_BOUND).
     more: bool = False
+    # A search: ``capped`` when more than COUNT_BOUND products match (``total`` is then
+    # COUNT_BOUND + 1), misspelt words and the catalog words searched instead, facets.
+    capped: bool = False
+    corrected: dict[str, str] = field(default_factory=dict)
+    facets: SearchFacets | None = None
 
     @property
     def pages(self) -> int:
+        exact = max(1, math.ceil(self.total / self.per_page))
+        if self.capped:  # more than COUNT_BOUND: one page more is always offered
+            return max(exact, self.page + 1)
         if self.more:
             return self.page + 1
-        return max(1, math.ceil(self.total / self.per_page))
+        return exact
 
     @property
     def has_prev(self) -> bool:
@@ -318,8 +374,21 @@ def _page_options(stmt: Select) -> Select:
     )
 
 
+def _unfaceted(stmt: Select, query: ListingQuery) -> Select:
+    """``stmt`` restricted by the filters of ``query`` that facets do not count
+    (province, stock)."""
+    if query.province:
+        stmt = stmt.where(
+            Product.facility_id.in_(select(Facility.id).where(Facility.province == query.province))
+        )
+    if query.in_stock:
+        stmt = stmt.where(Product.on_hand > Product.allocated)
+    return stmt
+
+
 def _filtered(stmt: Select, query: ListingQuery) -> Select:
-    stmt = stmt.where(_ACTIVE)
+    """``stmt`` restricted to active products matching the filters of ``query``."""
+    stmt = _unfaceted(stmt.where(_ACTIVE), query)
     if query.category:
         stmt = stmt.where(
             Product.category_id
@@ -330,16 +399,10 @@ def _filtered(stmt: Select, query: ListingQuery) -> Select:
             Product.facility_id
             == select(Facility.id).where(Facility.slug == query.facility).scalar_subquery()
         )
-    if query.province:
-        stmt = stmt.where(
-            Product.facility_id.in_(select(Facility.id).where(Facility.province == query.province))
-        )
     if query.price_min is not None:
         stmt = stmt.where(Product.price >= query.price_min)
     if query.price_max is not None:
         stmt = stmt.where(Product.price <= query.price_max)
-    if query.in_stock:
-        stmt = stmt.where(Product.on_hand > Product.allocated)
     return stmt
 
 
@@ -376,24 +439,185 @@ def facet_total(
     return sum(c.count for c in categories)
 
 
-def list_products(query: ListingQuery, per_page: int, total: int | None = None) -> Page:
-    """One page of active products matching ``query`` (two statements plus photos).
+def _kind(letter: str) -> ColumnElement:
+    """A constant column naming the branch of the facet statement (a fixed letter)."""
+    return literal_column(f"'{letter}'")
+
+
+def _band(price) -> ColumnElement:
+    """The index of the price band (PRICE_BANDS) that ``price`` falls in, in SQL."""
+    whens = [(price < high, str(i)) for i, (_, high) in enumerate(PRICE_BANDS) if high is not None]
+    return case(*whens, else_=str(len(PRICE_BANDS) - 1)).label("band")
+
+
+def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, int | None]:
+    """Facets of a search and the number of products the whole query lists, in one
+    statement over at most ``COUNT_BOUND`` + 1 matches (grouped in the database, a few
+    dozen rows come back). The total is None when the search has more matches than the
+    bound and the query also filters by category, facility or price: the caller counts
+    those, again up to the bound.
+
+    The matches are read under the filters that facets do not show (province, stock);
+    each facet is counted under the query's other facet filters (choosing a category
+    still shows how many the other categories have).
+    """
+    dialect = db.engine.dialect.name
+    bound = COUNT_BOUND
+    plain = not (query.province or query.in_stock)
+    ids = search.match_ids(dialect, limit=bound + 1 if plain else None)
+    # The matches are products for sale already: checking status here too would let
+    # SQLite walk every active product by its status index (15 ms at 100,000) instead
+    # of looking up the thousand ids.
+    matches = _unfaceted(
+        select(Product.category_id, Product.facility_id, Product.price, _band(Product.price)).where(
+            Product.id.in_(ids)
+        ),
+        query,
+    )
+    if not plain:
+        matches = matches.limit(bound + 1)
+    m = matches.cte("matches").prefix_with("MATERIALIZED")
+    by = {
+        "category": (
+            m.c.category_id
+            == select(Category.id).where(Category.slug == query.category).scalar_subquery()
+            if query.category
+            else None
+        ),
+        "facility": (
+            m.c.facility_id
+            == select(Facility.id).where(Facility.slug == query.facility).scalar_subquery()
+            if query.facility
+            else None
+        ),
+        "price": and_(
+            true(),
+            *([m.c.price >= query.price_min] if query.price_min is not None else []),
+            *([m.c.price <= query.price_max] if query.price_max is not None else []),
+        ),
+    }
+
+    def others(leave_out: str) -> list[ColumnElement]:
+        return [c for name, c in by.items() if name != leave_out and c is not None]
+
+    branches = [
+        select(_kind("c"), Category.slug, func.count())
+        .select_from(m)
+        .join(Category, Category.id == m.c.category_id)
+        .where(*others("category"))
+        .group_by(Category.slug),
+        select(_kind("f"), Facility.slug, func.count())
+        .select_from(m)
+        .join(Facility, Facility.id == m.c.facility_id)
+        .where(*others("facility"))
+        .group_by(Facility.slug),
+        select(_kind("p"), m.c.band, func.count())
+        .select_from(m)
+        .where(*others("price"))
+        .group_by(m.c.band),
+        select(_kind("t"), literal_column("''"), func.count()).select_from(m).where(*others("")),
+        select(_kind("n"), literal_column("''"), func.count()).select_from(m),
+    ]
+    categories: dict[str, int] = {}
+    facilities: dict[str, int] = {}
+    prices = [0] * len(PRICE_BANDS)
+    total = matched = 0
+    for which, key, n in db.session.execute(union_all(*branches)):
+        if which == "c":
+            categories[key] = n
+        elif which == "f":
+            facilities[key] = n
+        elif which == "p":
+            prices[int(key)] = n
+        elif which == "t":
+            total = n
+        else:
+            matched = n
+    exact = matched <= bound
+    facets = SearchFacets(
+        categories,
+        facilities,
+        [PriceFacet(low, high, n) for (low, high), n in zip(PRICE_BANDS, prices, strict=True)],
+        exact,
+    )
+    narrowed = (
+        query.category
+        or query.facility
+        or query.price_min is not None
+        or query.price_max is not None
+    )
+    if not exact and narrowed:
+        return facets, None
+    return facets, (total if exact else bound + 1)
+
+
+# Search facets kept per search and filters for CATALOG_FACET_TTL, like the facet lists:
+# at most this many, the oldest dropped first (visitors type endless distinct searches).
+SEARCH_FACETS_KEPT = 2000
+_search_facets: OrderedDict[tuple, tuple[float, tuple[SearchFacets, int | None]]] = OrderedDict()
+
+
+def cached_search_facets(
+    search: Search, query: ListingQuery, ttl: float
+) -> tuple[SearchFacets, int | None]:
+    """:func:`search_facets`, kept ``ttl`` seconds per search and filters (not per page or
+    sort). Reading up to COUNT_BOUND + 1 matches costs ~10 ms for a common word at
+    100,000 products on PostgreSQL; a popular search pays it once per ``ttl``. The
+    products listed are always read afresh; only the counts may be that old, as the
+    listing's own total already may (:func:`facet_total`)."""
+    if ttl <= 0:
+        return search_facets(search, query)
+    dialect = db.engine.dialect.name
+    key = (
+        search._fts5(None) if dialect == "sqlite" else search._tsquery_text(),
+        query.category,
+        query.facility,
+        query.province,
+        query.price_min,
+        query.price_max,
+        query.in_stock,
+    )
+    now = time.monotonic()
+    hit = _search_facets.get(key)
+    if hit and hit[0] > now:
+        return hit[1]
+    value = search_facets(search, query)
+    with _cache_lock:
+        _search_facets[key] = (now + ttl, value)
+        _search_facets.move_to_end(key)
+        while len(_search_facets) > SEARCH_FACETS_KEPT:
+            _search_facets.popitem(last=False)
+    return value
+
+
+def list_products(
+    query: ListingQuery, per_page: int, total: int | None = None, facet_ttl: float = 0
+) -> Page:
+    """One page of active products matching ``query`` (two statements plus photos;
+    a search adds its word check and its facets).
 
     ``total``, when the caller knows it (:func:`facet_total`), spares the count.
     A page beyond the last one answers the last page (``requested_page`` keeps what was
-    asked, so the view can say so).
+    asked, so the view can say so). A search's total is exact up to ``COUNT_BOUND``
+    (``capped`` past it), so no search reads every match to count them.
     """
     dialect = db.engine.dialect.name
-    search = build_search(query.q) if query.q else None
-    if search and not query.has_filters and query.effective_sort == "relevan":
-        return _plain_search_page(search, query.page, per_page)
-
-    count_stmt = _filtered(select(func.count()).select_from(Product), query)
+    search = build_search(query.q, correct=not query.exact) if query.q else None
+    facets = None
     if search:
-        count_stmt = search.restrict(count_stmt, dialect)
+        facets, total = cached_search_facets(search, query, facet_ttl)
+    if search and not query.has_filters and query.effective_sort == "relevan":
+        return _plain_search_page(search, query.page, per_page, facets, total)
+
     if total is None:
-        total = db.session.scalar(count_stmt) or 0
+        count_stmt = _filtered(select(Product.id), query)
+        if search:
+            count_stmt = search.restrict(count_stmt, dialect).limit(COUNT_BOUND + 1)
+        total = db.session.scalar(select(func.count()).select_from(count_stmt.subquery())) or 0
+    capped = bool(search) and total > COUNT_BOUND
     pages = max(1, math.ceil(total / per_page))
+    if capped:
+        pages = max(pages, query.page)
     page = min(max(query.page, 1), pages)
     offset = (page - 1) * per_page
     items: list[Product] = []
@@ -419,33 +643,75 @@ def list_products(query: ListingQuery, per_page: int, total: int | None = None) 
         total=total,
         requested_page=query.page,
         searched_tokens=search.tokens if search else [],
+        capped=capped,
+        corrected=search.corrected if search else {},
+        facets=facets,
     )
 
 
-def _plain_search_page(search: Search, requested: int, per_page: int) -> Page:
+def _plain_search_page(
+    search: Search, requested: int, per_page: int, facets: SearchFacets, matched: int
+) -> Page:
     """A search without filters, by relevance: products named with every word first
-    (:meth:`Search.named_first_ids`). Only this page is read, so the total is known only
-    once the last page is reached; before that the page says more follow."""
+    (:meth:`Search.named_first_ids`). Only this page is read; ``matched`` (from the
+    facets, exact up to COUNT_BOUND) says how many there are in all."""
     dialect = db.engine.dialect.name
     page = max(requested, 1)
     ids, more = search.named_first_ids(dialect, (page - 1) * per_page, per_page)
     if not ids and page > 1:  # past the end: the last page, as the listing does
-        page = max(1, math.ceil(search.count(dialect) / per_page))
+        total = matched if matched <= COUNT_BOUND else search.count(dialect)
+        page = max(1, math.ceil(total / per_page))
         ids, more = search.named_first_ids(dialect, (page - 1) * per_page, per_page)
     items: list[Product] = []
     if ids:
         found = db.session.scalars(_card_options(select(Product).where(Product.id.in_(ids))))
         by_id = {product.id: product for product in found.unique()}
         items = [by_id[i] for i in ids if i in by_id]
+    if not more:  # the last page: the matches are counted to the end, whatever was kept
+        matched = (page - 1) * per_page + len(items)
+    capped = matched > COUNT_BOUND
     return Page(
         items=items,
         page=page,
         per_page=per_page,
-        total=(page - 1) * per_page + len(items),
+        total=matched,
         requested_page=requested,
         searched_tokens=search.tokens,
-        more=more,
+        more=more and capped,
+        capped=capped,
+        corrected=search.corrected,
+        facets=facets,
     )
+
+
+# --------------------------------------------------------------------------- suggestions
+
+SUGGESTIONS = 8
+
+
+def suggestions(q: str, locale: str, limit: int = SUGGESTIONS) -> list[str]:
+    """Completions of what the visitor is typing: category names (in ``locale``) with a
+    word starting with the last typed word and holding the others, then names of products
+    for sale that hold every word (the last as a prefix), newest first; two statements."""
+    tokens = tokenize(q)
+    if not tokens or len(tokens[-1]) < 2:
+        return []
+    found: list[str] = []
+    for category in db.session.scalars(select(Category).order_by(Category.position)):
+        name = category.name(locale)
+        words = tokenize(name)
+        if all(any(w.startswith(t) for w in words) for t in tokens):
+            found.append(name)
+    dialect = db.engine.dialect.name
+    ids = Search(tokens)._ids(dialect, named=True, offset=0, limit=limit * 2)
+    if ids:
+        names = db.session.scalars(
+            select(Product.name).where(Product.id.in_(ids)).order_by(Product.id.desc())
+        )
+        for name in names:
+            if name not in found:
+                found.append(name)
+    return found[:limit]
 
 
 # --------------------------------------------------------------------------- pages

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import abort, current_app, g, render_template, request, url_for
+from flask import abort, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from shop.catalog import bp, page_cache, services
-from shop.catalog.forms import parse_listing_args, query_args
+from shop.catalog.forms import MAX_QUERY_LENGTH, parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
 from shop.facilities.models import facility_photo
 from shop.facilities.services import split_now
-from shop.i18n import current_locale
+from shop.i18n import current_locale, format_number
 from shop.media.sources import PictureSources, picture_sources
 from shop.parsing import parse_page
 
@@ -100,7 +100,7 @@ def _listing_parts() -> dict[str, Markup]:
     categories = services.category_facets(ttl)
     facilities = services.facility_facets(ttl)
     total = services.facet_total(query, categories, facilities)
-    page = services.list_products(query, _page_size(), total)
+    page = services.list_products(query, _page_size(), total, facet_ttl=ttl)
     if page.requested_page > page.pages:
         messages.append(
             _("There is no page %(asked)d; showing the last page.", asked=page.requested_page)
@@ -121,6 +121,9 @@ def _listing_parts() -> dict[str, Markup]:
         "facility_by_slug": {f.slug: f for f in facilities},
         "popular_categories": sorted(categories, key=lambda c: -c.count)[:6],
         "word_suggestions": suggestions,
+        "corrected_q": " ".join(page.corrected.get(t, t) for t in page.searched_tokens),
+        "facet_count": _facet_count,
+        "count_bound": format_number(services.COUNT_BOUND),
         "args": query_args,
         "sorts": services.SORTS,
     }
@@ -130,6 +133,33 @@ def _listing_parts() -> dict[str, Markup]:
 
 
 PARTS = ("title", "description", "head_meta", "content")
+
+
+def _facet_count(facets, kind: str, slug: str, everywhere: int) -> int | None:
+    """The number an option of the category or facility filter shows: matches of the
+    search (None when the search matched too many to count them all), or for a listing
+    without search the products for sale in it."""
+    if facets is None:
+        return everywhere
+    if not facets.exact:
+        return None if everywhere else 0
+    return getattr(facets, kind).get(slug, 0)
+
+
+@bp.get("/produk/saran")
+def suggest():
+    """Completions for the search box as the visitor types: JSON ``{"q": …,
+    "suggestions": [...]}``, categories first, then product names; cached."""
+    q = " ".join(request.args.get("q", "")[: MAX_QUERY_LENGTH * 4].split())[:MAX_QUERY_LENGTH]
+    locale = current_locale()
+    seconds = float(current_app.config["CATALOG_PAGE_CACHE_SECONDS"])
+    found = page_cache.cached(
+        ("suggest", locale, q.casefold()), seconds, lambda: services.suggestions(q, locale)
+    )
+    response = jsonify(q=q, suggestions=found)
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
 
 
 @bp.get("/produk/<slug>")

@@ -23,7 +23,7 @@ from sqlalchemy import func, insert, select
 
 from shop.accounts.models import User
 from shop.accounts.services import create_user
-from shop.catalog.indexing import search_text_for
+from shop.catalog.indexing import record_terms, search_text_for
 from shop.catalog.models import Category, Product
 from shop.demo import artwork
 from shop.demo import data as D
@@ -496,6 +496,10 @@ def insert_products(
                 )
         if photo_rows:
             db.session.execute(insert(ProductPhoto), photo_rows)
+        # A bulk insert passes the ORM's flush hook: add the words to the vocabulary here.
+        record_terms(
+            db.session, (row["search_text"] for row, _, _ in batch if row["status"] == "active")
+        )
         products += len(batch)
         photos += len(photo_rows)
         if commit_every_batch:

@@ -126,8 +126,13 @@ def test_plain_search_lists_named_products_first_then_the_rest_newest_first(app)
         [others[2], others[1]],
         [others[0]],
     ]
-    assert [(p.page, p.more, p.pages) for p in pages] == [(1, True, 2), (2, True, 3), (3, False, 3)]
-    assert pages[2].total == 5 and pages[2].first_index == 5  # known once the end is read
+    # The total is counted (up to COUNT_BOUND) on every page, not only once the end is read.
+    assert [(p.page, p.pages, p.total, p.capped) for p in pages] == [
+        (1, 3, 5, False),
+        (2, 3, 5, False),
+        (3, 3, 5, False),
+    ]
+    assert pages[2].first_index == 5
 
 
 def test_plain_search_page_past_the_end_answers_the_last_page(app):
@@ -137,10 +142,10 @@ def test_plain_search_page_past_the_end_answers_the_last_page(app):
     assert page.items == [others[0]]
 
 
-def test_a_page_the_named_products_fill_says_more_follow(app, client):
+def test_a_page_the_named_products_fill_says_how_many_match(app, client):
     named, others = _named_and_other_matches()
     page = list_products(ListingQuery(q="batik kawung"), 1)
-    assert page.items == [named[1]] and page.more and page.window() == [1, 2, None]
+    assert page.items == [named[1]] and page.total == 2 and page.window() == [1, 2]
 
     app.config["CATALOG_PAGE_SIZE"] = 2
     try:
@@ -149,8 +154,24 @@ def test_a_page_the_named_products_fill_says_more_follow(app, client):
         )
     finally:
         app.config["CATALOG_PAGE_SIZE"] = 24
-    assert "Products 1–2, more on the next page; those named with your words come first" in html
+    assert "5 products · showing 1–2" in html
     assert 'rel="next" href="/produk?q=batik&amp;hal=2"' in html
+
+
+def test_past_the_count_bound_the_page_says_more_than(app, client, monkeypatch):
+    from shop.catalog import services
+
+    named, others = _named_and_other_matches()
+    monkeypatch.setattr(services, "COUNT_BOUND", 3)
+    for query in (ListingQuery(q="batik"), ListingQuery(q="batik", sort="harga_naik")):
+        page = list_products(query, 2)
+        assert (page.total, page.capped, page.pages) == (4, True, 2)
+        assert not page.facets.exact
+    facility = named[0].facility.slug
+    # Filtered past the bound: counted again, up to the bound.
+    assert list_products(ListingQuery(q="batik", facility=facility), 2).capped
+    html = client.get("/produk?q=batik", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "More than 3 products" in html
 
 
 def test_filters_or_another_sort_keep_the_exact_count(app):

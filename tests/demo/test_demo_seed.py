@@ -164,3 +164,17 @@ def test_artwork_is_reproducible_from_the_seed():
     a = artwork.batik((200, 200), "kawung", "indigo", random.Random(5))
     b = artwork.batik((200, 200), "kawung", "indigo", random.Random(5))
     assert a.tobytes() == b.tobytes()
+
+
+def test_seeded_products_are_in_the_search_vocabulary(seeded):
+    """The seed inserts in bulk (past the ORM's flush hook) and records the words itself,
+    so a misspelt search of a seeded catalog is corrected."""
+    from shop.catalog.models import SearchTerm
+    from shop.catalog.services import ListingQuery, list_products
+
+    words = set(db.session.scalars(select(SearchTerm.term)))
+    assert "batik" in words or "tenun" in words
+    word = "batik" if "batik" in words else "tenun"
+    misspelt = word[:2] + word[2] * 2 + word[3:]  # "battik" / "tennun"
+    page = list_products(ListingQuery(q=misspelt), 24)
+    assert page.corrected == {misspelt: word} and page.items

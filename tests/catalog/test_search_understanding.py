@@ -1,0 +1,215 @@
+"""Issue 14: corrections, index upkeep (rename, synonym, unpublish), counts and facets,
+input limits and search-box completions."""
+
+from datetime import UTC, datetime
+
+from search_relevance_data import relevance_shop
+
+from shop.catalog.models import Product
+from shop.catalog.services import ListingQuery, list_products
+from shop.extensions import db
+
+
+def keys(query: str, ids: dict[str, int], **kw) -> list[str]:
+    key_of = {v: k for k, v in ids.items()}
+    return [key_of.get(p.id, "?") for p in list_products(ListingQuery(q=query, **kw), 24).items]
+
+
+def english(client, url: str) -> str:
+    return client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_a_misspelt_word_shows_what_was_searched_instead(app, client):
+    relevance_shop()
+    html = english(client, "/produk?q=battik")
+    assert "Showing results for" in html and "<em>batik</em>" in html
+    assert "search instead for" in html and "<em>battik</em>" in html
+    assert 'href="/produk?q=battik&amp;persis=1"' in html
+    assert "Kain Batik Tulis Kawung" in html
+    # As typed: no correction, nothing found.
+    exact = english(client, "/produk?q=battik&persis=1")
+    assert "Showing results for" not in exact and "No products found" in exact
+    indonesian = client.get("/produk?q=battik").get_data(as_text=True)
+    assert "Menampilkan hasil untuk" in indonesian
+
+
+def test_words_of_the_catalog_are_not_corrected(app):
+    relevance_shop()
+    page = list_products(ListingQuery(q="batik"), 24)
+    assert page.corrected == {}
+    assert list_products(ListingQuery(q="zzxqwv"), 24).items == []
+
+
+def test_renaming_a_product_is_found_by_the_next_search(app):
+    from shop.catalog.indexing import search_text_for
+
+    ids = relevance_shop()
+    product = db.session.get(Product, ids["tikar"])
+    product.name = "Lampit Mendong"
+    product.search_text = search_text_for(name=product.name, materials="mendong")
+    db.session.commit()
+    assert keys("lampit", ids) == ["tikar"]
+    assert keys("lampt", ids) == ["tikar"]  # the new word is in the vocabulary at once
+    assert "tikar" not in keys("tikar", ids)
+
+
+def test_a_synonym_added_to_the_file_is_used_by_the_next_search(app, tmp_path):
+    from shop.catalog.search import SYNONYMS_FILE
+
+    ids = relevance_shop()
+    assert keys("purse", ids) == ["dompet"]
+    assert keys("rug", ids) == []
+    path = tmp_path / "synonyms.txt"
+    with open(SYNONYMS_FILE, encoding="utf-8") as reviewed:
+        path.write_text(reviewed.read() + "\nrug, tikar\n")
+    app.config["SEARCH_SYNONYMS_FILE"] = str(path)
+    try:
+        assert keys("rug", ids) == ["tikar"]
+        assert keys("tikar", ids) == ["tikar"]  # both ways
+    finally:
+        app.config["SEARCH_SYNONYMS_FILE"] = ""
+
+
+def test_synonyms_work_both_ways(app):
+    ids = relevance_shop()
+    product = db.session.get(Product, ids["kopi"])
+    from shop.catalog.indexing import search_text_for
+
+    product.name = "Coffee Beans Gayo"
+    product.search_text = search_text_for(name=product.name)
+    db.session.commit()
+    assert keys("kopi", ids) == ["kopi"]  # Indonesian finds the English name
+    assert set(keys("bag", ids)) == {"tas_pandan", "tas_rotan", "tas_kulit", "tas_rajut"}
+
+
+def test_unpublished_and_hidden_products_leave_the_next_search(app):
+    ids = relevance_shop()
+    assert keys("dompet", ids) == ["dompet"]
+    product = db.session.get(Product, ids["dompet"])
+    product.status = "archived"
+    db.session.commit()
+    assert keys("dompet", ids) == []
+    assert keys("wallet", ids) == []
+    other = db.session.get(Product, ids["sepatu"])
+    other.hidden_at = datetime.now(UTC)
+    db.session.commit()
+    assert keys("sepatu", ids) == []
+
+
+def test_every_search_page_counts_and_facets_for_the_query(app, client):
+    relevance_shop()
+    page = list_products(ListingQuery(q="anyaman"), 24)
+    assert page.total == 8 and not page.capped and page.facets.exact
+    assert page.facets.categories == {"anyaman": 6, "mebel": 1, "kulit": 1}
+    assert sum(page.facets.facilities.values()) == 8
+    assert sum(b.count for b in page.facets.prices) == 8
+    # Choosing a category keeps the other categories' counts (a facet leaves itself out).
+    narrowed = list_products(ListingQuery(q="anyaman", category="mebel"), 24)
+    assert narrowed.total == 1 and narrowed.facets.categories["anyaman"] == 6
+    html = english(client, "/produk?q=anyaman")
+    assert "8 products" in html
+    assert ">Weaving (6)</option>" in html and ">Furniture (1)</option>" in html
+    assert ">Batik (" not in html  # a category without matches is not offered
+    assert "Price of these results" in html
+
+
+def test_long_queries_are_cut_and_the_heading_stays_on_one_line(app, client):
+    relevance_shop()
+    long = "batik " + "x" * 500
+    html = english(client, "/produk?" + "q=" + long.replace(" ", "+"))
+    assert 'value="batik ' + "x" * 94 + '"' in html  # cut to 100 characters
+    heading = html.split('<h1 id="results-title">')[1].split("</h1>")[0]
+    assert len(heading) <= 80 and heading.endswith("…”")  # 60 characters of the query
+    assert "No products found" in html and "Price of these results" not in html
+    for blank in ("", "   ", "!!!", "“”"):
+        response = client.get(
+            "/produk", query_string={"q": blank}, headers={"Accept-Language": "en"}
+        )
+        page = response.get_data(as_text=True)
+        assert "All products" in page and "Tas Rajut Benang" in page, blank
+
+
+def test_suggestions_complete_names_and_categories(app, client):
+    relevance_shop()
+    response = client.get("/produk/saran?q=ker", headers={"Accept-Language": "en"})
+    assert response.status_code == 200 and response.cache_control.max_age == 300
+    assert set(response.json["suggestions"]) == {
+        "Keranjang Bambu Kecil",
+        "Keranjang Rotan Besar",
+        "Taplak Meja Bordir Kerawang",
+    }
+    assert client.get("/produk/saran?q=keranjang+rot").json["suggestions"] == [
+        "Keranjang Rotan Besar"
+    ]
+    assert (
+        client.get("/produk/saran?q=weav", headers={"Accept-Language": "en"}).json["suggestions"][0]
+        == "Weaving"
+    )
+    assert client.get("/produk/saran?q=anyaman").json["suggestions"][0] == "Anyaman"
+    assert client.get('/produk/saran?q="*(').json["suggestions"] == []
+    assert client.get("/produk/saran").json["suggestions"] == []
+
+
+def test_reindexing_adds_roots_and_rebuilds_the_vocabulary(app):
+    from sqlalchemy import select
+
+    from shop.catalog.models import SearchTerm
+
+    ids = relevance_shop()
+    product = db.session.get(Product, ids["tikar"])
+    product.search_text = "Tikar Mendong dianyam"  # as written before roots were indexed
+    db.session.execute(SearchTerm.__table__.delete().where(SearchTerm.term == "mendong"))
+    db.session.commit()
+    assert "mendong" not in set(db.session.scalars(select(SearchTerm.term)))
+
+    result = app.test_cli_runner().invoke(args=["search-reindex"])
+    assert result.exit_code == 0 and "reindexed 34 products" in result.output
+    db.session.expire_all()
+    text = db.session.get(Product, ids["tikar"]).search_text
+    assert text.startswith("Tikar Anyam Mendong") and "anyam" in text
+    assert "mendong" in set(db.session.scalars(select(SearchTerm.term)))
+    assert "tersembunyi" not in set(db.session.scalars(select(SearchTerm.term)))  # hidden
+
+
+def test_a_short_word_of_the_catalog_is_not_a_prefix(app):
+    ids = relevance_shop()
+    # "tas" is a word here, so products of Lapas Tasikmalaya are not bags.
+    assert set(keys("tas", ids)) == {"tas_pandan", "tas_rotan", "tas_kulit", "tas_rajut"}
+    assert set(keys("kop", ids)) == {"kopi"}  # not a word: still a prefix
+
+
+def test_synonym_lines_become_groups_both_ways():
+    from shop.catalog.search import parse_synonyms
+
+    table = parse_synonyms(
+        ["# a comment", "bag, tas", "", "scarf, syal, selendang  # shawls too", "two words, x"]
+    )
+    assert table["bag"] == ("tas",) and table["tas"] == ("bag",)
+    assert table["scarf"] == ("syal", "selendang") and table["selendang"] == ("scarf", "syal")
+    assert "two" not in table and table["x"] == ()
+
+
+def test_search_counts_may_be_kept_like_the_facet_lists_but_items_are_fresh(app, monkeypatch):
+    from shop.catalog import services
+
+    ids = relevance_shop()
+    services.clear_cache()
+    first = list_products(ListingQuery(q="batik"), 2, facet_ttl=60)
+    assert first.total == 4
+    assert list_products(ListingQuery(q="kain batik"), 24, facet_ttl=60).total == 2
+    product = db.session.get(Product, ids["batik_kawung"])
+    product.status = "archived"
+    db.session.commit()
+    kept = list_products(ListingQuery(q="batik"), 2, facet_ttl=60)
+    assert kept.total == 4 and product not in kept.items  # the count is as old as the cache
+    assert list_products(ListingQuery(q="batik"), 2).total == 3  # uncached: fresh
+    last = list_products(ListingQuery(q="batik", page=2), 2, facet_ttl=60)
+    assert last.total == 3  # the last page counts to the end itself
+    # All on one page: the count is what the page holds.
+    assert list_products(ListingQuery(q="kain batik"), 24, facet_ttl=60).total == 1
+
+    monkeypatch.setattr(services, "SEARCH_FACETS_KEPT", 3)
+    for word in ("batik", "tenun", "rotan", "kulit", "kayu"):
+        list_products(ListingQuery(q=word), 24, facet_ttl=60)
+    assert len(services._search_facets) == 3
+    services.clear_cache()
