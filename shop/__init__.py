@@ -75,8 +75,8 @@ def _register_models() -> None:
     from shop.orders import models as _orders  # noqa: F401
     from shop.payments import bank_transfer as _bank_transfer  # noqa: F401  (signal handlers)
     from shop.payments import models as _payments  # noqa: F401
-    from shop.payments import stripe_balance_models as _stripe_balance  # noqa: F401
-    from shop.payments import stripe_models as _stripe  # noqa: F401
+    from shop.payments.stripe import balance_models as _stripe_balance  # noqa: F401
+    from shop.payments.stripe import models as _stripe  # noqa: F401
     from shop.reconciliation import models as _reconciliation  # noqa: F401
     from shop.settlements import models as _settlements  # noqa: F401
     from shop.shipping import models as _shipping  # noqa: F401
@@ -99,7 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkout_bp)
     app.register_blueprint(orders_bp)
 
-    from shop.payments.stripe_views import bp as stripe_bp
+    from shop.payments.stripe.views import bp as stripe_bp
 
     app.register_blueprint(stripe_bp)
 

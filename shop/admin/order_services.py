@@ -28,7 +28,7 @@ from shop.mail.services import enqueue
 from shop.orders import services as orders
 from shop.orders.models import ORDER_STATUSES, FacilityOrder, Order, OrderEvent, OrderNote
 from shop.payments.models import Payment, PaymentChange, PaymentTransaction
-from shop.payments.stripe_models import StripeRefund
+from shop.payments.stripe.models import StripeRefund
 from shop.sqltypes import utcnow
 
 PER_PAGE = 30

@@ -15,9 +15,9 @@ from shop.extensions import db
 from shop.i18n import format_rupiah
 from shop.orders.models import Order
 from shop.payments import refunds
-from shop.payments import stripe_gateway as gateway
 from shop.payments.core import RefundError
-from shop.payments.stripe_refunds import refund_by_card
+from shop.payments.stripe import gateway
+from shop.payments.stripe.refunds import refund_by_card
 from shop.uow import unit_of_work
 
 

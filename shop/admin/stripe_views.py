@@ -12,10 +12,10 @@ from shop.admin import bp
 from shop.admin.forms import StripeSyncForm
 from shop.audit import services as audit
 from shop.extensions import db
-from shop.payments import stripe_gateway as gateway
 from shop.payments.labels import payout_status_label
-from shop.payments.stripe_balance_models import StripeBalanceTransaction, StripePayout
-from shop.payments.stripe_sync import stripe_exceptions, sync
+from shop.payments.stripe import gateway
+from shop.payments.stripe.balance_models import StripeBalanceTransaction, StripePayout
+from shop.payments.stripe.sync import stripe_exceptions, sync
 from shop.uow import unit_of_work
 
 RECENT_PAYOUTS = 20

@@ -20,7 +20,7 @@ from shop.orders.models import Order
 from shop.orders.services import load_order_for_display, refund_due_parts
 from shop.parsing import parse_int, parse_page
 from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
-from shop.payments.stripe_refunds import review_list
+from shop.payments.stripe.refunds import review_list
 from shop.shipping.services import COURIER_NAMES, rates_by_key, set_rate
 from shop.shipping.zones import ZONES
 from shop.sqltypes import utcnow

@@ -164,7 +164,7 @@ def place_order(
     twin is refused by the unique key at flush (``IntegrityError``: roll back and look
     the key up). ``payment_method="card"``: a card deadline, no transfer code, no email
     yet (the Stripe Checkout Session is opened after commit, see
-    :mod:`shop.payments.stripe_checkout`).
+    :mod:`shop.payments.stripe.checkout`).
     """
     from shop.orders.emails import queue_order_email
     from shop.payments.bank_transfer import open_bank_transfer
@@ -181,7 +181,7 @@ def place_order(
         raise ValueError(f"unknown payment method {payment_method!r}")
     deadline = now + timedelta(hours=current_app.config.get("PAYMENT_DEADLINE_HOURS", 24))
     if payment_method == "card":
-        from shop.payments.stripe_checkout import card_deadline
+        from shop.payments.stripe.checkout import card_deadline
 
         deadline = card_deadline(now)
 

@@ -24,7 +24,7 @@ from shop.checkout.services import (
 from shop.extensions import db
 from shop.i18n import current_locale
 from shop.inventory.services import OutOfStock, begin_write
-from shop.payments.stripe_views import offer_card, redirect_to_stripe
+from shop.payments.stripe.views import offer_card, redirect_to_stripe
 from shop.shipping.services import ShippingUnavailable
 
 DETAILS_KEY = "checkout"

@@ -11,7 +11,7 @@ from shop.ledger.models import Account, JournalEntry, Posting
 from shop.ledger.services import FACILITY_ACCOUNTS
 from shop.orders.models import PAID_ORDER_STATUSES, FacilityOrder, Order
 from shop.payments.models import PaymentTransaction
-from shop.payments.stripe_balance_models import StripeBalanceTransaction, StripePayout
+from shop.payments.stripe.balance_models import StripeBalanceTransaction, StripePayout
 from shop.settlements.models import Settlement, SettlementItem
 
 SETTLEMENT_PAID = "settlement_paid"

@@ -12,8 +12,8 @@ from flask.cli import with_appcontext
 @with_appcontext
 def stripe_sync() -> None:
     """Copy Stripe's balance transactions and payouts; post fees and payouts (cron)."""
-    from shop.payments import stripe_gateway as gateway
-    from shop.payments.stripe_sync import stripe_exceptions, sync
+    from shop.payments.stripe import gateway
+    from shop.payments.stripe.sync import stripe_exceptions, sync
 
     if not gateway.stripe_enabled():
         click.echo(

@@ -24,7 +24,7 @@ from shop.orders.models import REFUNDABLE_ORDER_STATUSES, FacilityOrder, Order
 from shop.payments import core
 from shop.payments.core import RefundError
 from shop.payments.models import MONEY_RECEIVED_STATUSES, Payment, PaymentTransaction
-from shop.payments.stripe_models import StripeCheckout
+from shop.payments.stripe.models import StripeCheckout
 from shop.sqltypes import utcnow
 
 METHOD_CASH = {"card": "stripe", "bank_transfer": "bank"}

@@ -12,10 +12,10 @@ from staff_helpers import make_user, sign_in
 from shop.audit.models import AuditEntry
 from shop.extensions import db
 from shop.ledger.check import problems
-from shop.payments import stripe_checkout as card
-from shop.payments.stripe_balance_models import StripeBalanceTransaction, StripePayout
-from shop.payments.stripe_models import StripeCheckout
-from shop.payments.stripe_webhooks import handle_event
+from shop.payments.stripe import checkout as card
+from shop.payments.stripe.balance_models import StripeBalanceTransaction, StripePayout
+from shop.payments.stripe.models import StripeCheckout
+from shop.payments.stripe.webhooks import handle_event
 
 
 @pytest.fixture

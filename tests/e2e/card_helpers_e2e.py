@@ -6,9 +6,9 @@ from order_helpers import place
 from sqlalchemy import select
 
 from shop.extensions import db
-from shop.payments import stripe_checkout as card
-from shop.payments.stripe_models import StripeCheckout
-from shop.payments.stripe_webhooks import handle_event
+from shop.payments.stripe import checkout as card
+from shop.payments.stripe.models import StripeCheckout
+from shop.payments.stripe.webhooks import handle_event
 
 
 def card_paid_order(fake_stripe, items):

@@ -16,7 +16,7 @@ from shop import create_app
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.orders.models import Order
-from shop.payments.stripe_models import StripeEvent
+from shop.payments.stripe.models import StripeEvent
 from shop.shipping.services import ensure_default_rates
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shop.payments import stripe_checkout as card
+from shop.payments.stripe import checkout as card
 
 SUCCESS_URL = "http://shop.test/bayar/kartu/t/selesai?session_id={CHECKOUT_SESSION_ID}"
 CANCEL_URL = "http://shop.test/bayar/kartu/t/batal"

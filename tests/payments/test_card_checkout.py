@@ -15,7 +15,7 @@ from sqlalchemy import select
 from shop.extensions import db
 from shop.orders.models import Order
 from shop.payments.models import Payment
-from shop.payments.stripe_models import StripeCheckout
+from shop.payments.stripe.models import StripeCheckout
 from shop.sqltypes import utcnow
 
 DETAILS = {

@@ -32,13 +32,13 @@ from shop.ledger.models import JournalEntry
 from shop.orders import services as orders
 from shop.orders.models import FacilityOrder, Order
 from shop.payments import core, refunds
-from shop.payments import stripe_gateway as gateway
 from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.payments.models import Payment, PaymentTransaction
-from shop.payments.stripe_models import StripeCheckout
-from shop.payments.stripe_refunds import refund_by_card
-from shop.payments.stripe_sync import sync
-from shop.payments.stripe_webhooks import handle_event, record_fee_and_net
+from shop.payments.stripe import gateway
+from shop.payments.stripe.models import StripeCheckout
+from shop.payments.stripe.refunds import refund_by_card
+from shop.payments.stripe.sync import sync
+from shop.payments.stripe.webhooks import handle_event, record_fee_and_net
 from shop.sqltypes import utcnow
 from shop.uow import unit_of_work
 

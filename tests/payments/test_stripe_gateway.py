@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import stripe
 
-from shop.payments import stripe_gateway as gw
-from shop.payments.stripe_gateway import CheckoutLine
+from shop.payments.stripe import gateway as gw
+from shop.payments.stripe.gateway import CheckoutLine
 
 
 def _session_kwargs(**overrides):

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from shop.extensions import db
 from shop.orders.models import FacilityOrder, Order
 from shop.payments import core, refunds
-from shop.payments import stripe_gateway as gw
 from shop.payments.models import Payment
-from shop.payments.stripe_models import StripeCheckout, StripeRefund
-from shop.payments.stripe_refunds import RefundNotAllowed, refund_by_card
-from shop.payments.stripe_webhooks import handle_event
+from shop.payments.stripe import gateway as gw
+from shop.payments.stripe.models import StripeCheckout, StripeRefund
+from shop.payments.stripe.refunds import RefundNotAllowed, refund_by_card
+from shop.payments.stripe.webhooks import handle_event
 
 
 def refund_card_payment(payment_id, amount, actor, reason, key, *, whole=False):
@@ -155,7 +155,7 @@ def test_late_payment_flagged_for_refund_is_refunded_without_touching_the_order(
     from order_helpers import place
 
     from shop.orders import services as orders
-    from shop.payments.stripe_refunds import review_list
+    from shop.payments.stripe.refunds import review_list
 
     db.session.commit()
     order = db.session.get(Order, card_order.id)

@@ -13,13 +13,13 @@ from shop.ledger.models import JournalEntry
 from shop.ledger.services import balance
 from shop.orders.models import FacilityOrder
 from shop.payments import refunds
-from shop.payments import stripe_gateway as gw
 from shop.payments.models import PaymentTransaction
-from shop.payments.stripe_balance_models import StripeBalanceTransaction, StripePayout
-from shop.payments.stripe_models import StripeCheckout
-from shop.payments.stripe_refunds import refund_by_card
-from shop.payments.stripe_sync import stripe_exceptions, sync
-from shop.payments.stripe_webhooks import handle_event
+from shop.payments.stripe import gateway as gw
+from shop.payments.stripe.balance_models import StripeBalanceTransaction, StripePayout
+from shop.payments.stripe.models import StripeCheckout
+from shop.payments.stripe.refunds import refund_by_card
+from shop.payments.stripe.sync import stripe_exceptions, sync
+from shop.payments.stripe.webhooks import handle_event
 
 
 def _checkout(order_id: int) -> StripeCheckout:

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from shop.extensions import db
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderEvent
-from shop.payments import stripe_gateway as gw
 from shop.payments.models import Payment, PaymentChange
-from shop.payments.stripe_models import StripeCheckout, StripeEvent
-from shop.payments.stripe_records import record_session
-from shop.payments.stripe_refunds import review_list
+from shop.payments.stripe import gateway as gw
+from shop.payments.stripe.models import StripeCheckout, StripeEvent
+from shop.payments.stripe.records import record_session
+from shop.payments.stripe.refunds import review_list
 
 URL = "/payments/stripe/webhook"
 
@@ -389,7 +389,7 @@ def test_concurrent_duplicate_deliveries_pay_once(app, fake_stripe, card_order, 
     database connection: the unique event id lets exactly one through."""
     import threading
 
-    from shop.payments.stripe_webhooks import handle_event
+    from shop.payments.stripe.webhooks import handle_event
 
     event = fake_stripe.complete(checkout_of(card_order).session_id)
     db.session.commit()

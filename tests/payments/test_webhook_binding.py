@@ -14,7 +14,7 @@ from shop.ledger.check import problems
 from shop.orders.models import Order
 from shop.payments import core
 from shop.payments.models import PaymentTransaction
-from shop.payments.stripe_models import StripeEvent
+from shop.payments.stripe.models import StripeEvent
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from shop.extensions import db
 from shop.orders.models import Order
 from shop.payments.core import set_status
 from shop.payments.models import Payment, PaymentChange
-from shop.payments.stripe_models import StripeCheckout
+from shop.payments.stripe.models import StripeCheckout
 from shop.sqltypes import utcnow
 
 # Forward-only: a payment never moves to a lower rank (money received beats "expired").

@@ -19,10 +19,10 @@ from shop.inventory import services as inventory
 from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments import refunds
-from shop.payments import stripe_gateway as gateway
 from shop.payments.core import RefundError
 from shop.payments.models import Payment
-from shop.payments.stripe_models import StripeCheckout, StripeRefund
+from shop.payments.stripe import gateway
+from shop.payments.stripe.models import StripeCheckout, StripeRefund
 from shop.sqltypes import utcnow
 
 RefundNotAllowed = RefundError

@@ -1,7 +1,7 @@
 """The Stripe sync: Stripe's balance transactions and payouts, copied, linked and posted.
 
 :func:`sync` reads every page of balance transactions and payouts through
-:mod:`shop.payments.stripe_gateway`, then writes what it read in one transaction:
+:mod:`shop.payments.stripe.gateway`, then writes what it read in one transaction:
 
 - each balance transaction and each payout once (unique on Stripe's id);
 - charges and refunds linked to our payment through the charge's PaymentIntent;
@@ -28,10 +28,10 @@ from shop.i18n import format_rupiah
 from shop.ledger import postings
 from shop.ledger.services import post
 from shop.payments import core
-from shop.payments import stripe_gateway as gateway
 from shop.payments.models import Payment, PaymentTransaction
-from shop.payments.stripe_balance_models import StripeBalanceTransaction, StripePayout
-from shop.payments.stripe_models import StripeCheckout, StripeRefund
+from shop.payments.stripe import gateway
+from shop.payments.stripe.balance_models import StripeBalanceTransaction, StripePayout
+from shop.payments.stripe.models import StripeCheckout, StripeRefund
 from shop.sqltypes import utcnow
 from shop.uow import unit_of_work
 

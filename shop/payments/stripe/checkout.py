@@ -22,9 +22,9 @@ from shop.inventory import services as inventory
 from shop.inventory.models import StockAllocation
 from shop.orders import services as orders
 from shop.orders.models import FacilityOrder, Order, OrderLine
-from shop.payments import stripe_gateway as gateway
-from shop.payments.stripe_models import StripeCheckout
-from shop.payments.stripe_records import payment_of, record_session, set_status
+from shop.payments.stripe import gateway
+from shop.payments.stripe.models import StripeCheckout
+from shop.payments.stripe.records import payment_of, record_session, set_status
 from shop.sqltypes import utcnow
 
 # Stripe wants expires_at at least 30 minutes after it receives the request (its clock).

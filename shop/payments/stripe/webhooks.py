@@ -22,9 +22,9 @@ from shop.inventory import services as inventory
 from shop.orders import services as orders
 from shop.orders.models import PAYABLE_ORDER_STATUSES, Order
 from shop.payments import core, refunds
-from shop.payments import stripe_gateway as gateway
-from shop.payments.stripe_models import StripeCheckout, StripeEvent
-from shop.payments.stripe_records import (
+from shop.payments.stripe import gateway
+from shop.payments.stripe.models import StripeCheckout, StripeEvent
+from shop.payments.stripe.records import (
     STATUS_RANK,
     checkout_by_payment_intent,
     checkout_by_session,
@@ -33,7 +33,7 @@ from shop.payments.stripe_records import (
     payment_of,
     set_status,
 )
-from shop.payments.stripe_refunds import requested_amount
+from shop.payments.stripe.refunds import requested_amount
 from shop.sqltypes import utcnow
 
 ACTOR = "stripe"

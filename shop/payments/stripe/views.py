@@ -20,9 +20,9 @@ from flask_babel import lazy_gettext as _l
 from shop.extensions import csrf
 from shop.forms import Form
 from shop.orders import services as orders
-from shop.payments import stripe_checkout as card
-from shop.payments import stripe_gateway as gateway
-from shop.payments.stripe_webhooks import handle_event
+from shop.payments.stripe import checkout as card
+from shop.payments.stripe import gateway
+from shop.payments.stripe.webhooks import handle_event
 
 bp = Blueprint("stripe_payments", __name__)
 CARD_CHOICE = ("card", _l("Card (Visa, Mastercard, JCB) through Stripe"))
