@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from shop.dashboard.timezone import day_start, jakarta_today
 from shop.extensions import db
 from shop.facilities.models import Facility
-from shop.orders.models import FacilityOrder, Order
+from shop.orders.models import REFUNDABLE_ORDER_STATUSES, FacilityOrder, Order
 
 DEFAULT_LATE_SHIP_DAYS = 3
 UNSHIPPED = ("pending", "processing", "packed")
-PAID = ("paid", "partially_refunded")
+# Paid and not wholly refunded: the sales that count.
+PAID = REFUNDABLE_ORDER_STATUSES
 
 
 @dataclass(frozen=True)

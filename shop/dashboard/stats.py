@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from shop.accounts.scoping import for_facility
 from shop.core.timezone import JAKARTA, day_start, jakarta_today
 from shop.extensions import db
-from shop.orders.models import FacilityOrder, Order, OrderLine
+from shop.orders.models import REFUNDABLE_ORDER_STATUSES, FacilityOrder, Order, OrderLine
 
-PAID_ORDER_STATUSES = ("paid", "partially_refunded")
+# Paid and not wholly refunded: the sales that count.
+PAID_ORDER_STATUSES = REFUNDABLE_ORDER_STATUSES
 CHART_DAYS = 90
 
 
