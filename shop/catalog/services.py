@@ -36,6 +36,7 @@ from shop.catalog.models import Category, Product
 from shop.catalog.search import Search, build_search, tokenize
 from shop.extensions import db
 from shop.facilities.models import Facility
+from shop.ledger.allocation import allocate
 from shop.media.models import ProductPhoto
 from shop.sqltypes import UTCDateTime
 
@@ -84,12 +85,7 @@ def split_sale(
     material = min(max(material_cost, 0), price)
     profit = price - material
     pcts = (premi_pct, pnbp_pct, capital_pct)
-    exact = [profit * pct for pct in pcts]
-    shares = [value // 100 for value in exact]
-    leftover = profit - sum(shares)
-    by_remainder = sorted(range(3), key=lambda i: (-(exact[i] % 100), i))
-    for i in by_remainder[:leftover]:
-        shares[i] += 1
+    shares = allocate(profit, pcts)
     return MoneySplit(price, material, profit, *shares, *pcts)
 
 

@@ -7,6 +7,7 @@ from flask import abort, render_template
 from shop.accounts.scoping import staff_facility_id, staff_required
 from shop.dashboard import bp
 from shop.settlements import services, statements
+from shop.settlements.makers import premi_per_maker
 
 VISIBLE = ("approved", "paid")  # a draft may still change or vanish
 
@@ -36,6 +37,7 @@ def settlement(settlement_id: int):
         s=s,
         rows=statements.summary_rows(s),
         parts=services.parts(s.id),
+        makers=premi_per_maker(s.id),
     )
 
 

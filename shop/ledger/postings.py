@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from shop.extensions import db
+from shop.ledger.allocation import allocate
 from shop.ledger.models import Account, Posting
 from shop.ledger.services import FACILITY_ACCOUNTS, Line, credit, debit
 
@@ -68,11 +69,7 @@ def grant_refund(part_id: int, amount: int) -> list[Line]:
     if amount <= 0 or amount > total:
         raise ValueError(f"refund of {amount} is above the {total} this part still holds")
     codes = [code for code in FACILITY_ACCOUNTS if code in owed]
-    exact = [amount * owed[code][1] for code in codes]
-    taken = [value // total for value in exact]
-    order = sorted(range(len(codes)), key=lambda i: (-(exact[i] % total), i))
-    for i in order[: amount - sum(taken)]:
-        taken[i] += 1
+    taken = allocate(amount, [owed[code][1] for code in codes])
     lines = [
         debit(code, share, owed[code][0], part_id) for code, share in zip(codes, taken, strict=True)
     ]

@@ -15,6 +15,7 @@ from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.settlements import services, statements
 from shop.settlements.forms import ActionForm, BuildForm, PaidForm, month_of
+from shop.settlements.makers import premi_per_maker
 from shop.sqltypes import utcnow
 from shop.uow import unit_of_work
 
@@ -106,6 +107,7 @@ def _render_detail(settlement, paid_form: PaidForm | None = None, error: str = "
         s=settlement,
         rows=statements.summary_rows(settlement),
         parts=services.parts(settlement.id),
+        makers=premi_per_maker(settlement.id),
         action_form=ActionForm(),
         paid_form=paid_form,
         error=error,
@@ -183,6 +185,7 @@ def statement(settlement_id: int):
         s=settlement,
         rows=statements.summary_rows(settlement),
         parts=services.parts(settlement.id),
+        makers=premi_per_maker(settlement.id),
     )
 
 
