@@ -286,3 +286,12 @@ def undo(line_id: int):
         lambda: recon.undo(line_id, current_user, (form.note.data or "").strip()),
         _("Undone: the line is unmatched again."),
     )
+
+
+@bp.get("/pengecualian")
+@admin_required
+def exceptions_page():
+    """Everything that does not add up, in one list, each linked to where it is resolved."""
+    from shop.reconciliation.exceptions import exceptions
+
+    return render_template("reconciliation/exceptions.html", items=exceptions())
