@@ -15,6 +15,7 @@ from shop.dashboard.timezone import day_start, jakarta_today
 from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.orders.models import REFUNDABLE_ORDER_STATUSES, FacilityOrder, Order
+from shop.payments.refunds import orders_owed
 
 DEFAULT_LATE_SHIP_DAYS = 3
 UNSHIPPED = ("pending", "processing", "packed")
@@ -93,9 +94,7 @@ def overview(now: datetime, late_days: int = DEFAULT_LATE_SHIP_DAYS) -> Overview
         .join(Order, Order.id == FacilityOrder.order_id)
         .where(*_late_filter(now, late_days))
     )
-    refunds = db.session.scalar(
-        select(func.count()).select_from(FacilityOrder).where(FacilityOrder.refund_due.is_(True))
-    )
+    refunds = len(orders_owed())  # orders whose buyer is owed money back (the ledger says)
     return Overview(
         orders_today=int(orders_today or 0),
         sales_today=int(sales_today or 0),

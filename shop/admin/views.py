@@ -21,6 +21,7 @@ from shop.orders.services import load_order_for_display, refund_due_parts
 from shop.parsing import parse_int, parse_page
 from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.payments.stripe.refunds import review_list
+from shop.reconciliation.exceptions import exceptions
 from shop.shipping.services import COURIER_NAMES, rates_by_key, set_rate
 from shop.shipping.zones import ZONES
 from shop.sqltypes import utcnow
@@ -37,10 +38,8 @@ def index():
         transfer_counts=transfer_list.counts(),
         today=overview(utcnow(), late_days),
         part_labels=PART_STATUS_LABELS,
-        # The order list of the back office when there is one, else the transfers.
-        orders_link=url_for(
-            "admin.orders" if "admin.orders" in current_app.view_functions else "admin.transfers"
-        ),
+        orders_link=url_for("admin.orders"),
+        exceptions_count=len(exceptions()),
     )
 
 
