@@ -27,8 +27,8 @@ def seed_demo(facilities: int, products: int, orders: int, if_empty: bool, seed:
     """Fill the database with demo facilities, products, photos and logins."""
     from flask import current_app
 
+    from shop.demo.orders import seed_demo_orders
     from shop.demo.seed import ADMIN_EMAIL, DEMO_PASSWORD, seed_demo_data
-    from shop.orders.demo import seed_demo_orders
 
     if if_empty and db.session.scalar(select(Facility.id).limit(1)) is not None:
         click.echo("seed-demo: the database already has facilities; nothing to do.")

@@ -3,8 +3,8 @@ import random
 from order_helpers import assert_stock_invariants, shop_with_products
 from sqlalchemy import select
 
+from shop.demo.orders import seed_demo_orders
 from shop.extensions import db
-from shop.orders.demo import seed_demo_orders
 from shop.orders.models import FacilityOrder, Order
 
 
