@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.scoping import for_facility, get_for_facility
+from shop.audit import services as audit
 from shop.core.paging import Page, paginate
 from shop.extensions import db
 from shop.orders import services as orders
@@ -118,10 +119,32 @@ def _refused_transition() -> FulfilmentRefused:
     )
 
 
+def _audited(action: str, facility_id: int, part_id: int, actor: str, change, **after):
+    """Run one fulfilment change and write its audit row (status before → after)."""
+    before = db.session.scalar(select(FacilityOrder.status).where(FacilityOrder.id == part_id))
+    part = change()
+    audit.record(
+        actor,
+        action,
+        "facility_order",
+        part_id,
+        before={"status": before},
+        after={"status": part.status, **after},
+        facility_id=facility_id,
+    )
+    return part
+
+
 def pack(facility_id: int, part_id: int, actor: str) -> FacilityOrder:
     _own(facility_id, part_id)
     try:
-        return orders.mark_part_packed(part_id, actor)
+        return _audited(
+            "order_part.pack",
+            facility_id,
+            part_id,
+            actor,
+            lambda: orders.mark_part_packed(part_id, actor),
+        )
     except orders.TransitionError:
         raise _refused_transition() from None
 
@@ -130,7 +153,13 @@ def deliver(facility_id: int, part_id: int, actor: str) -> FacilityOrder:
     """The courier (or the buyer) confirmed the parcel arrived."""
     _own(facility_id, part_id)
     try:
-        return orders.mark_part_delivered(part_id, actor)
+        return _audited(
+            "order_part.deliver",
+            facility_id,
+            part_id,
+            actor,
+            lambda: orders.mark_part_delivered(part_id, actor),
+        )
     except orders.TransitionError:
         raise _refused_transition() from None
 
@@ -149,7 +178,15 @@ def ship(
             "tracking_number",
         )
     try:
-        return orders.ship_part(part_id, tracking_number, actor, courier=courier)
+        return _audited(
+            "order_part.ship",
+            facility_id,
+            part_id,
+            actor,
+            lambda: orders.ship_part(part_id, tracking_number, actor, courier=courier),
+            courier=courier,
+            tracking_number=tracking_number,
+        )
     except orders.TransitionError:
         raise _refused_transition() from None
 
@@ -164,7 +201,14 @@ def cancel(facility_id: int, part_id: int, reason: str, actor: str) -> FacilityO
             "reason",
         )
     try:
-        return orders.cancel_paid_part(part_id, actor, reason)
+        return _audited(
+            "order_part.cancel",
+            facility_id,
+            part_id,
+            actor,
+            lambda: orders.cancel_paid_part(part_id, actor, reason),
+            reason=reason,
+        )
     except orders.TransitionError:
         raise FulfilmentRefused(
             _l("Only a paid part that has not been shipped can be cancelled here.")

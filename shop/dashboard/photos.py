@@ -24,6 +24,7 @@ from typing import IO
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from shop.audit import services as audit
 from shop.extensions import db
 from shop.media import services as media
 from shop.media.models import ProductPhoto
@@ -95,6 +96,8 @@ def upload_photos(
     limits: UploadLimits | None = None,
     *,
     clock: Callable[[], float] = time.monotonic,
+    actor=None,
+    facility_id: int | None = None,
 ):
     """Run every file through the pipeline; one result per file, in the order given.
 
@@ -135,6 +138,16 @@ def upload_photos(
             continue
         room -= 1
         results.append(UploadResult(name, True))
+    added = [r.filename for r in results if r.accepted]
+    if actor is not None and added:
+        audit.record(
+            actor,
+            "photo.add",
+            "product",
+            product_id,
+            after={"photos": added},
+            facility_id=facility_id,
+        )
     return results
 
 
@@ -148,7 +161,15 @@ def photos_of(product_id: int) -> list[ProductPhoto]:
     )
 
 
-def photo_action(product_id: int, photo_id: int, action: str, alt_text: str | None) -> str:
+def photo_action(
+    product_id: int,
+    photo_id: int,
+    action: str,
+    alt_text: str | None,
+    *,
+    actor=None,
+    facility_id: int | None = None,
+) -> str:
     """Apply one card action; the alt text typed in the card is kept whatever the button.
 
     Returns what was done ("saved", "moved", "main", "deleted", "unchanged").
@@ -160,6 +181,29 @@ def photo_action(product_id: int, photo_id: int, action: str, alt_text: str | No
     ids = [p.id for p in photos_of(product_id)]
     if photo_id not in ids:
         raise LookupError(photo_id)
+    old_alt = db.session.scalar(select(ProductPhoto.alt_text).where(ProductPhoto.id == photo_id))
+    done = _photo_action(product_id, photo_id, action, alt_text, ids)
+    if actor is not None and done != "unchanged":
+        new_alt = db.session.scalar(
+            select(ProductPhoto.alt_text).where(ProductPhoto.id == photo_id)
+        )
+        audit.record(
+            actor,
+            f"photo.{done}",
+            "product",
+            product_id,
+            before={"photo_id": photo_id, "order": ids, "alt_text": old_alt},
+            after={
+                "photo_id": photo_id,
+                "order": [p.id for p in photos_of(product_id)],
+                "alt_text": new_alt,
+            },
+            facility_id=facility_id,
+        )
+    return done
+
+
+def _photo_action(product_id, photo_id, action, alt_text, ids) -> str:
     if action == "delete":
         media.delete_photo(product_id, photo_id)
         return "deleted"

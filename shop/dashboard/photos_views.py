@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from shop.accounts.scoping import staff_facility_id, staff_required
 from shop.catalog import product_services as services
@@ -49,7 +50,13 @@ def product_photos_upload(product_id: int):
         flash(_("Choose one or more photos to upload."), "error")
         return _back(product.id)
     limits = photo_services.UploadLimits.from_config(current_app.config)
-    results = photo_services.upload_photos(product.id, [(f.filename, f) for f in files], limits)
+    results = photo_services.upload_photos(
+        product.id,
+        [(f.filename, f) for f in files],
+        limits,
+        actor=current_user,
+        facility_id=product.facility_id,
+    )
     db.session.commit()
     for result in results:
         if result.accepted:
@@ -85,7 +92,14 @@ def product_photo(product_id: int, photo_id: int):
     action = request.form.get("action") or form.action.data or "save"
     alt_text = form.alt_text.data if "alt_text" in request.form else None
     try:
-        done = photo_services.photo_action(product.id, photo_id, action, alt_text)
+        done = photo_services.photo_action(
+            product.id,
+            photo_id,
+            action,
+            alt_text,
+            actor=current_user,
+            facility_id=product.facility_id,
+        )
     except LookupError:
         abort(404)
     except ValueError:

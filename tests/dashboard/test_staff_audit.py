@@ -102,3 +102,76 @@ def test_refused_changes_write_no_audit_row(app):
     response = _post(client, f"/dasbor/stok/{product.id}", stock)
     assert response.status_code == 200
     assert _audit_rows() == []
+
+
+def test_each_fulfilment_step_writes_one_audit_row(app):
+    from dash_data import paid_order
+
+    from shop.orders.models import FacilityOrder
+    from shop.shipping.services import ensure_default_rates
+
+    ensure_default_rates()
+    facility = make_facility()
+    product = make_product(facility, make_category(), on_hand=3)
+    staff = make_user(facility)
+    db.session.commit()
+    order = paid_order({product.id: 1})
+    part_id = db.session.scalar(select(FacilityOrder.id).where(FacilityOrder.order_id == order.id))
+    client = app.test_client()
+    assert sign_in(client, staff.email).status_code == 303
+    base = f"/dasbor/pesanan/{part_id}"
+    assert _post(client, f"{base}/dikemas", {}).status_code == 303
+    ship = {"courier": "jne", "tracking_number": "JNE0012345678"}
+    assert _post(client, f"{base}/kirim", ship).status_code == 303
+    rows = [r for r in _audit_rows() if r.object_type == "facility_order"]
+    assert [(r.action, r.before, r.after) for r in rows] == [
+        ("order_part.pack", {"status": "processing"}, {"status": "packed"}),
+        (
+            "order_part.ship",
+            {"status": "packed"},
+            {"status": "shipped", "courier": "jne", "tracking_number": "JNE0012345678"},
+        ),
+    ]
+    assert {(r.actor, r.facility_id, r.object_id) for r in rows} == {
+        (staff.email, facility.id, part_id)
+    }
+    # A refused step (already shipped: cannot pack again) writes nothing.
+    _post(client, f"{base}/dikemas", {})
+    assert len([r for r in _audit_rows() if r.object_type == "facility_order"]) == 2
+
+
+def test_photo_changes_write_one_audit_row_each(app):
+    from io import BytesIO
+
+    from dash_data import noisy_jpeg
+
+    from shop.media.models import ProductPhoto
+
+    facility = make_facility()
+    product = make_product(facility, make_category())
+    staff = make_user(facility)
+    db.session.commit()
+    client = app.test_client()
+    assert sign_in(client, staff.email).status_code == 303
+    token = csrf_token(client, f"/dasbor/produk/{product.id}")
+
+    upload = client.post(
+        f"/dasbor/produk/{product.id}/foto",
+        data={"csrf_token": token, "photos": [(BytesIO(noisy_jpeg()), "kain.jpg")]},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code in (302, 303)
+    photo_id = db.session.scalar(
+        select(ProductPhoto.id).where(ProductPhoto.product_id == product.id)
+    )
+    client.post(
+        f"/dasbor/produk/{product.id}/foto/{photo_id}",
+        data={"csrf_token": token, "action": "save", "alt_text": "Kain tenun biru"},
+    )
+    rows = [r for r in _audit_rows() if r.action.startswith("photo.")]
+    assert [r.action for r in rows] == ["photo.add", "photo.saved"]
+    assert rows[0].after == {"photos": ["kain.jpg"]}
+    assert rows[1].after["alt_text"] == "Kain tenun biru"
+    assert {(r.actor, r.facility_id, r.object_id) for r in rows} == {
+        (staff.email, facility.id, product.id)
+    }
