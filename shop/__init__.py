@@ -165,4 +165,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(refunds_of, "order_refunds")
     app.add_template_global(refund_due_of)
     app.add_template_global(refund_method_label)
+
+    from shop.system_text import system_text
+
+    app.add_template_filter(system_text, "system_text")
     app.add_template_global(money_kind_label)

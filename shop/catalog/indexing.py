@@ -150,7 +150,12 @@ def _record_flushed_terms(session: Session, _flush_context) -> None:
 # keeps beside it), PostgreSQL's generated ``tsvector`` columns and their GIN indexes.
 FTS_TABLE_PREFIX = "product_fts"
 FTS_COLUMNS = {("product", "search_vector"), ("product", "name_vector")}
-FTS_INDEXES = {"ix_product_search", "ix_product_search_vector", "ix_product_name_vector"}
+FTS_INDEXES = {
+    "ix_product_search",
+    "ix_product_search_vector",
+    "ix_product_name_vector",
+    "ix_search_term_trgm",  # pg_trgm on the search vocabulary (migration 0019)
+}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
