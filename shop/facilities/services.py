@@ -151,6 +151,9 @@ def set_split(
             _l("A new split starts today or later; sales already made keep their split."),
             "valid_from",
         )
+    # Two administrators recording a split for the same day take turns on the facility
+    # row, so the second replaces the first instead of hitting the unique key.
+    db.session.execute(select(Facility.id).where(Facility.id == facility.id).with_for_update())
     row = db.session.scalar(
         select(FacilitySplit).where(
             FacilitySplit.facility_id == facility.id, FacilitySplit.valid_from == valid_from

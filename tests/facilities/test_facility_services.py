@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from concurrency_helpers import run_threads
 from factories import make_category, make_facility, make_product
 from order_helpers import place
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from shop.facilities.models import Facility, FacilitySplit
 from shop.facilities.services import FacilityData, FacilityError, Split, split_at
 from shop.orders.models import Order
 from shop.shipping.services import ensure_default_rates
+from shop.uow import unit_of_work
 
 
 def _audit(action: str) -> list[AuditEntry]:
@@ -101,6 +103,32 @@ def test_a_split_cannot_start_in_the_past(app):
             admin, facility, Split(60, 15, 25), date(2026, 11, 30), today=date(2026, 12, 1)
         )
     assert caught.value.field == "valid_from"
+
+
+def test_two_admins_recording_a_split_for_the_same_day_take_turns(app):
+    """Both changes land (the later replaces the earlier); neither hits the unique key."""
+    admin = make_user(role="admin")
+    facility_id = make_facility().id
+    day = date.today() + timedelta(days=3)
+    shares = [Split(60, 15, 25), Split(55, 20, 25), Split(50, 25, 25), Split(45, 30, 25)]
+
+    def record(split: Split):
+        def job():
+            with unit_of_work():
+                facility = db.session.get(Facility, facility_id)
+                services.set_split(admin, facility, split, day)
+            return split
+
+        return job
+
+    results = run_threads(app, [record(split) for split in shares])
+
+    assert [outcome for outcome, _ in results] == ["ok"] * len(shares), results
+    db.session.commit()
+    rows = services.split_history(facility_id)
+    assert len(rows) == 1
+    assert Split(rows[0].premi_pct, rows[0].pnbp_pct, rows[0].capital_pct) in shares
+    assert len(_audit("facility.split")) == len(shares)
 
 
 def test_the_product_page_split_is_the_one_in_force_today(app):

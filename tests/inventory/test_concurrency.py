@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
+from concurrency_helpers import run_threads
 from order_helpers import assert_stock_invariants, place, shop_with_products, stock
 from sqlalchemy import func, select
 
@@ -24,31 +24,6 @@ def sold_out(exc, product_ids) -> bool:
     if isinstance(exc, CheckoutProblem):
         return all(code == "sold_out" and pid in product_ids for pid, code in exc.problems)
     return False
-
-
-def run_threads(app, jobs):
-    """Run each job in its own thread and app context, all released at once."""
-    db.session.commit()  # end the test's own read snapshot before the threads write
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def worker(index, job):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = ("ok", job())
-            except Exception as exc:  # noqa: BLE001 - recorded for the assertions
-                results[index] = ("error", exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def test_fifty_buyers_race_for_the_last_unit(app):
