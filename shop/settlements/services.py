@@ -5,7 +5,9 @@ posting on the facility's ``fac_*`` accounts that no settlement holds yet and wh
 entry is dated up to the end of the period (a calendar month in Asia/Jakarta), one
 :class:`SettlementItem` per posting. A posting is settled once (unique ``posting_id``):
 a sale is settled once, and a refund granted after a settlement is a new posting that
-lands in the next one.
+lands in the next one. A period whose postings come to less than nothing (refunds of
+earlier sales, no new ones) is not settled: its postings stay open and are deducted from
+the facility's next settlement, so no facility is ever asked to pay money back.
 
 States: ``draft`` → ``approved`` → ``paid``. Only a draft is rebuilt or deleted;
 approving freezes it; paying posts ``settlement_paid`` (debit each ``fac_*`` account by
@@ -221,6 +223,8 @@ def _fill(settlement: Settlement, cutoff: datetime) -> None:
     )
     db.session.flush()
     _total(settlement)
+    if settlement.amount < 0:
+        raise SettlementError(f"the facility owes {-settlement.amount}", "owes")
 
 
 def _total(settlement: Settlement) -> None:

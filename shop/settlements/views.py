@@ -45,6 +45,10 @@ def refusal(error: services.SettlementError) -> str:
         "open": _("That month has not ended yet: settle it once it is over."),
         "exists": _("This facility's month already has a settlement."),
         "empty": _("Nothing is owed to this facility up to the end of that month."),
+        "owes": _(
+            "Up to the end of that month the facility's refunds exceed its sales: nothing is "
+            "paid now, and the difference is deducted from its next settlement."
+        ),
         "facility": _("Choose a facility."),
         "frozen": _("Only a draft can be rebuilt, approved or deleted."),
         "not_approved": _("Only an approved settlement can be marked paid."),

@@ -15,6 +15,7 @@ from shop.orders.services import cancel_paid_part
 from shop.payments.bank_transfer import confirm_bank_transfer
 from shop.payments.refunds import RefundRequest, refund_by_bank
 
+OCT_10 = datetime(2026, 10, 10, 3, 0, tzinfo=UTC)
 NOV_10 = datetime(2026, 11, 10, 3, 0, tzinfo=UTC)
 NOV_20 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 # 30 November 20:00 in Jakarta is still November there (UTC+7: 13:00 UTC).
@@ -23,6 +24,7 @@ NOV_30_LATE = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
 DEC_1_EARLY = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
 DEC_NOW = datetime(2026, 12, 15, 3, 0, tzinfo=UTC)
 JAN_NOW = datetime(2027, 1, 5, 3, 0, tzinfo=UTC)
+FEB_NOW = datetime(2027, 2, 3, 3, 0, tzinfo=UTC)
 
 
 def sell(items: dict[int, int], when: datetime) -> Order:

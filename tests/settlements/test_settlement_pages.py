@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from money_data import NOV_10, part_of, sell
+from money_data import NOV_10, OCT_10, part_of, refund_part, sell
 from order_helpers import shop_with_products
 from sqlalchemy import select
 from staff_helpers import csrf_token, make_user, sign_in
@@ -150,3 +150,20 @@ def test_public_page_shows_paid_shares_per_facility_and_month_in_both_languages(
     assert "Premi for the makers" in english.get_data(as_text=True)
     home = client.get("/").get_data(as_text=True)
     assert 'href="/ke-mana-uangnya"' in home  # linked from the footer
+
+
+def test_a_month_of_refunds_only_is_not_settled_but_carried_forward(app, admin):
+    (product,) = shop_with_products(on_hand=(5,))
+    order = sell({product.id: 1}, OCT_10)
+    _form(admin, "/admin/penyelesaian", {"facility_id": product.facility_id, "month": "2026-10"})
+    refund_part(order, part_of(order, product.facility_id), 40_000, NOV_10)
+
+    response = _form(
+        admin, "/admin/penyelesaian", {"facility_id": product.facility_id, "month": "2026-11"}
+    )
+
+    assert response.status_code == 400
+    assert "dipotong dari penyelesaian berikutnya" in response.get_data(as_text=True)
+    months = db.session.scalars(select(Settlement.period_start)).all()
+    assert [m.isoformat() for m in months] == ["2026-10-01"]
+    assert problems() == []

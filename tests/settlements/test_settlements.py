@@ -8,6 +8,7 @@ import pytest
 from money_data import (
     DEC_1_EARLY,
     DEC_NOW,
+    FEB_NOW,
     JAN_NOW,
     NOV_10,
     NOV_20,
@@ -87,18 +88,23 @@ def test_a_part_is_settled_once_and_a_later_refund_lands_in_the_next_month(world
     assert refused.value.code == "exists"
     db.session.rollback()
 
-    december = _build(world["home"], 2026, 12, now=JAN_NOW)
-    assert december.refunds == 40_000
-    assert december.gross_sales == 0
-    assert december.amount == -40_000
+    # December holds only the refund: nothing is paid, it waits for the next sale.
+    with pytest.raises(settle.SettlementError) as owes:
+        settle.build(world["home"], 2026, 12, "admin", now=JAN_NOW)
+    assert owes.value.code == "owes"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Settlement)) == 1
+
+    january_sale = sell({world["q"].id: 1}, JAN_NOW)
+    january = _build(world["home"], 2027, 1, now=FEB_NOW)
+    sold = part_of(january_sale, world["home"])
+    assert january.refunds == 40_000
+    assert january.gross_sales == sold.subtotal
+    assert january.amount == sold.subtotal + sold.shipping_fee - 40_000
     # the refund came out of the shares in proportion: they add up to it
     assert (
-        december.material_cost
-        + december.premi
-        + december.pnbp
-        + december.capital
-        + december.shipping
-    ) == -40_000
+        january.material_cost + january.premi + january.pnbp + january.capital + january.shipping
+    ) == january.amount
     db.session.refresh(november)
     assert november.amount == before
     settled = db.session.scalars(select(SettlementItem.posting_id)).all()
