@@ -18,3 +18,9 @@ def fill_buyer_details(page, **overrides: str) -> None:
     for label, value in {**BUYER, **overrides}.items():
         page.get_by_label(label).fill(value)
     page.get_by_label("Provinsi").select_option("DKI Jakarta")
+
+
+def open_section_menu(page):
+    """On a phone the dashboard's and administrators' menu is folded: open it."""
+    page.locator(".dash-menu summary").click()
+    return page.locator(".dash-menu")

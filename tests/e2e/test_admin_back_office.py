@@ -4,6 +4,7 @@ deadline, adds a note, and finds all of it in the audit log."""
 
 from __future__ import annotations
 
+from e2e_helpers import open_section_menu
 from factories import make_category, make_facility, make_product
 from order_helpers import place
 from sqlalchemy import select
@@ -73,7 +74,7 @@ def test_admin_moderates_a_product_and_works_an_order(browser, live_server):
         staff_page.reload()
         assert staff_page.locator("#hidden-notice").count() == 0
 
-        page.get_by_role("link", name="Pesanan", exact=True).first.click()
+        open_section_menu(page).get_by_role("link", name="Pesanan", exact=True).click()
         page.wait_for_url("**/admin/pesanan")
         page.get_by_label("Nomor pesanan, e-mail, telepon, atau jumlah persis").fill(
             format_rupiah(due)
@@ -93,7 +94,7 @@ def test_admin_moderates_a_product_and_works_an_order(browser, live_server):
         assert "Pembeli menelepon, transfer Senin." in timeline
         assert "order.extend_deadline" in timeline and "Bank libur panjang" in timeline
 
-        page.get_by_role("link", name="Log audit").first.click()
+        open_section_menu(page).get_by_role("link", name="Log audit").click()
         page.wait_for_url("**/admin/audit")
         log = page.locator("#audit-log").inner_text()
         for action in ("product.hide", "product.unhide", "order.extend_deadline", "order.note"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 
+from e2e_helpers import open_section_menu
 from factories import make_category
 from PIL import Image
 from sqlalchemy import select
@@ -66,7 +67,7 @@ def test_admin_adds_a_facility_and_invites_staff_who_list_a_product(page, tmp_pa
     page.get_by_label("Fasilitas (untuk staf)").select_option(label="Lapas Kelas IIA Kupang")
     page.get_by_role("button", name="Buat akun dan kirim tautan").click()
     assert "Tautan untuk mengatur kata sandi sudah dikirim" in page.locator(".flashes").inner_text()
-    page.get_by_role("button", name="Keluar").click()
+    open_section_menu(page).get_by_role("button", name="Keluar").click()
 
     db.session.rollback()
     mail = db.session.scalars(

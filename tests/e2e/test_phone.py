@@ -288,3 +288,38 @@ def test_dashboard_menu_works_without_javascript(browser, live_server):
         assert page.get_by_role("button", name="Keluar").is_visible()
     finally:
         context.close()
+
+
+def test_admin_pages_fit_a_phone_with_the_same_compact_menu(phone):
+    _staff_with_orders()
+    admin = make_user(role="admin")
+    db.session.commit()
+    page = phone
+    page.goto("/admin/")
+    page.get_by_label("Email").fill(admin.email)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url("**/admin/")
+
+    for path, current in (
+        ("/admin/", "Perlu ditangani"),
+        ("/admin/pesanan", "Pesanan"),
+        ("/admin/rekonsiliasi/pengecualian", "Pengecualian"),
+        ("/admin/penyelesaian", "Penyelesaian"),
+    ):
+        page.goto(path)
+        assert_fits(page)
+        # Folded: the summary names the section, the page heading is on the first screen.
+        expect(page.locator(".dash-menu summary")).to_have_text(f"Menu: {current}")
+        top = page.locator(".dash-main h1").evaluate(
+            "el => el.getBoundingClientRect().top + scrollY"
+        )
+        assert top < PHONE["height"] / 2, f"{path}: the page starts {top} px down"
+
+    page.locator(".dash-menu summary").click()
+    nav = page.get_by_role("navigation", name="Administrasi")
+    for name in ("Transfer bank", "Mutasi rekening", "Kata sandi"):
+        expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+    assert_fits(page)
+    nav.get_by_role("link", name="Mutasi rekening", exact=True).click()
+    page.wait_for_url("**/admin/rekonsiliasi/")
