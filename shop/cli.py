@@ -26,14 +26,15 @@ def search_reindex() -> None:
     from shop.catalog.models import Product
     from shop.catalog.product_services import refresh_search_text
     from shop.extensions import db
+    from shop.uow import unit_of_work
 
     done = 0
-    for product in db.session.scalars(select(Product).execution_options(yield_per=500)):
-        refresh_search_text(product)
-        done += 1
-    db.session.flush()
-    words = rebuild_terms(db.session)
-    db.session.commit()
+    with unit_of_work():
+        for product in db.session.scalars(select(Product).execution_options(yield_per=500)):
+            refresh_search_text(product)
+            done += 1
+        db.session.flush()
+        words = rebuild_terms(db.session)
     click.echo(f"reindexed {done} products; {words} words in the vocabulary")
 
 

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from shop.accounts.services import AccountError, create_user
 from shop.extensions import db
 from shop.facilities.models import Facility
+from shop.uow import unit_of_work
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -45,9 +46,8 @@ def create_user_command(
         raise click.UsageError("administrators do not belong to a facility; drop --facility")
     password = _read_password(password_stdin)
     try:
-        user = create_user(email, password, role, facility_id=facility_id, name=name)
+        with unit_of_work():
+            user = create_user(email, password, role, facility_id=facility_id, name=name)
     except AccountError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"created {user.role} {user.email} (id {user.id})")

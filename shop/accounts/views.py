@@ -11,8 +11,7 @@ from shop.accounts.forms import ChangePasswordForm, ForgotPasswordForm, LoginFor
 from shop.accounts.limiter import limiter, login_limit
 from shop.accounts.mailer import send_reset_link
 from shop.accounts.scoping import signin_required
-from shop.extensions import db
-from shop.inventory.services import begin_write
+from shop.uow import unit_of_work
 from shop.urls import local_path
 
 
@@ -35,11 +34,10 @@ def login():
         form.next.data = request.args.get("next", "")
     error = None
     if form.validate_on_submit():
-        begin_write()  # failure counts, last sign-in, the session row: wait for the lock
-        result = services.authenticate(form.email.data, form.password.data)
-        if result.user is not None:
-            services.open_session(result.user)
-        db.session.commit()
+        with unit_of_work():  # failure counts, last sign-in, the session row
+            result = services.authenticate(form.email.data, form.password.data)
+            if result.user is not None:
+                services.open_session(result.user)
         if result.user is not None:
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(result.user)
@@ -58,9 +56,8 @@ def login():
 def logout():
     # CSRFProtect guards this POST; signing out twice is harmless.
     if current_user.is_authenticated:
-        begin_write()
-        services.end_session(current_user.session_token)  # the cookie's copy dies too
-        db.session.commit()
+        with unit_of_work():
+            services.end_session(current_user.session_token)  # the cookie's copy dies too
     logout_user()
     session.clear()
     flash(_("You have signed out."), "success")
@@ -73,17 +70,16 @@ def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            begin_write()
-            services.change_password(
-                current_user,
-                form.current_password.data,
-                form.new_password.data,
-                keep_session=current_user.session_token,
-            )
+            with unit_of_work():
+                services.change_password(
+                    current_user,
+                    form.current_password.data,
+                    form.new_password.data,
+                    keep_session=current_user.session_token,
+                )
         except services.AccountError:
             form.current_password.errors.append(_("The current password is wrong."))
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())  # this session carries on
             flash(
                 _("Password changed. Other sessions of this account have been signed out."),
@@ -104,11 +100,10 @@ def forgot_password():
     if form.validate_on_submit():
         user = services.user_by_email(form.email.data)
         if user is not None and user.active:
-            begin_write()
-            token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
-            link = current_app.config["SITE_URL"] + url_for("accounts.reset_password", token=token)
-            send_reset_link(user.email, link, _reset_minutes())
-            db.session.commit()
+            with unit_of_work():
+                token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
+                path = url_for("accounts.reset_password", token=token)
+                send_reset_link(user.email, current_app.config["SITE_URL"] + path, _reset_minutes())
         # The same answer whether or not the address has an account.
         flash(
             _(
@@ -130,9 +125,8 @@ def reset_password(token: str):
         return render_template("accounts/reset_invalid.html"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        begin_write()
-        services.reset_password(token, secret, form.new_password.data, max_age)
-        db.session.commit()
+        with unit_of_work():
+            services.reset_password(token, secret, form.new_password.data, max_age)
         logout_user()
         flash(_("Your password has been changed. Sign in with the new password."), "success")
         return redirect(url_for("accounts.login"), code=303)
@@ -148,10 +142,9 @@ def accept_invite(token: str):
         return render_template("accounts/reset_invalid.html", invitation=True), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        begin_write()  # the password and the session row: wait for the write lock
-        user = services.accept_invite(token, secret, form.new_password.data, max_age)
-        services.open_session(user)
-        db.session.commit()
+        with unit_of_work():  # the password and the session row
+            user = services.accept_invite(token, secret, form.new_password.data, max_age)
+            services.open_session(user)
         logout_user()
         session.clear()  # a fresh session: nothing from before sign-in carries over
         login_user(user)

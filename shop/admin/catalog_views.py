@@ -25,6 +25,7 @@ from shop.dashboard.forms import ActionForm
 from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.i18n import current_locale
+from shop.uow import unit_of_work
 
 
 def _facilities() -> list[Facility]:
@@ -83,12 +84,11 @@ def product_hide(product_id: int):
     if not form.validate_on_submit():
         return _render_product(product_id, form, 400)
     try:
-        moderation.hide_product(product_id, form.reason.data, current_user)
+        with unit_of_work():
+            moderation.hide_product(product_id, form.reason.data, current_user)
     except moderation.ModerationError as exc:
-        db.session.rollback()
         form.reason.errors = [*form.reason.errors, exc.message]
         return _render_product(product_id, form, 400)
-    db.session.commit()
     flash(_("The product is hidden from the shop. Its facility sees why."), "success")
     return redirect(url_for("admin.product", product_id=product_id), code=303)
 
@@ -102,12 +102,11 @@ def product_unhide(product_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        moderation.unhide_product(product_id, current_user)
+        with unit_of_work():
+            moderation.unhide_product(product_id, current_user)
     except moderation.ModerationError as exc:
-        db.session.rollback()
         flash(str(exc.message), "error")
         return back
-    db.session.commit()
     flash(_("The product is no longer hidden."), "success")
     return back
 
@@ -153,12 +152,11 @@ def categories_page():
     if not form.validate_on_submit():
         return _render_categories(new_form=form, status=400)
     try:
-        moderation.create_category(form.name_id.data, form.name_en.data, current_user)
+        with unit_of_work():
+            moderation.create_category(form.name_id.data, form.name_en.data, current_user)
     except moderation.ModerationError as exc:
-        db.session.rollback()
         getattr(form, exc.field or "name_id").errors.append(exc.message)
         return _render_categories(new_form=form, status=400)
-    db.session.commit()
     flash(_("Category added."), "success")
     return redirect(url_for("admin.categories_page"), code=303)
 
@@ -180,12 +178,13 @@ def category_rename(category_id: int):
     if not form.validate_on_submit():
         return _render_categories(failed=(category_id, form), status=400)
     try:
-        moderation.rename_category(category_id, form.name_id.data, form.name_en.data, current_user)
+        with unit_of_work():
+            moderation.rename_category(
+                category_id, form.name_id.data, form.name_en.data, current_user
+            )
     except moderation.ModerationError as exc:
-        db.session.rollback()
         getattr(form, exc.field or "name_id").errors.append(exc.message)
         return _render_categories(failed=(category_id, form), status=400)
-    db.session.commit()
     flash(_("Category renamed."), "success")
     return redirect(url_for("admin.categories_page"), code=303)
 
@@ -198,12 +197,11 @@ def category_move(category_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        moderation.move_category(category_id, form.direction.data, current_user)
+        with unit_of_work():
+            moderation.move_category(category_id, form.direction.data, current_user)
     except moderation.ModerationError as exc:
-        db.session.rollback()
         flash(str(exc.message), "error")
     else:
-        db.session.commit()
         flash(_("Order of categories saved."), "success")
     return redirect(url_for("admin.categories_page"), code=303)
 
@@ -218,12 +216,11 @@ def category_merge(category_id: int):
         return _render_categories(failed=(category_id, form), status=400)
     name = source.name(current_locale())
     try:
-        moved = moderation.merge_category(category_id, form.target.data, current_user)
+        with unit_of_work():
+            moved = moderation.merge_category(category_id, form.target.data, current_user)
     except moderation.ModerationError as exc:
-        db.session.rollback()
         form.target.errors = [*form.target.errors, exc.message]
         return _render_categories(failed=(category_id, form), status=400)
-    db.session.commit()
     flash(
         _("%(name)s merged: %(n)d products moved.", name=name, n=moved),
         "success",

@@ -21,6 +21,7 @@ from shop.facilities import services
 from shop.facilities.models import Facility, facility_photo
 from shop.media.pipeline import DEFAULT_MAX_UPLOAD_MB, PhotoRejected
 from shop.sqltypes import MAX_ID, utcnow
+from shop.uow import unit_of_work
 
 
 def _facility_or_404(facility_id: int) -> Facility:
@@ -63,12 +64,11 @@ def facility_new():
     if form.validate_on_submit():
         split = services.Split(form.premi_pct.data, form.pnbp_pct.data, form.capital_pct.data)
         try:
-            facility = services.create_facility(current_user, _data(form), split)
+            with unit_of_work():
+                facility = services.create_facility(current_user, _data(form), split)
         except services.FacilityError as exc:
-            db.session.rollback()
             _field_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Facility %(name)s added.", name=facility.name), "success")
             return redirect(url_for("admin.facility_edit", facility_id=facility.id), code=303)
     status = 400 if request.method == "POST" else 200
@@ -114,12 +114,11 @@ def facility_edit(facility_id: int):
     form = FacilityForm()
     if form.validate_on_submit():
         try:
-            services.update_facility(current_user, facility, _data(form))
+            with unit_of_work():
+                services.update_facility(current_user, facility, _data(form))
         except services.FacilityError as exc:
-            db.session.rollback()
             _field_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("admin.facility_edit", facility_id=facility_id), code=303)
     return _render_edit(facility, form=form, status=400)
@@ -133,12 +132,11 @@ def facility_split(facility_id: int):
     if form.validate_on_submit():
         split = services.Split(form.premi_pct.data, form.pnbp_pct.data, form.capital_pct.data)
         try:
-            services.set_split(current_user, facility, split, form.valid_from.data)
+            with unit_of_work():
+                services.set_split(current_user, facility, split, form.valid_from.data)
         except services.FacilityError as exc:
-            db.session.rollback()
             _field_error(form, exc)
         else:
-            db.session.commit()
             flash(
                 _(
                     "New split %(premi)d/%(pnbp)d/%(capital)d recorded from %(day)s.",
@@ -166,12 +164,11 @@ def facility_photo_upload(facility_id: int):
         return _render_edit(facility, photo_form=form, status=400)
     max_mb = int(current_app.config.get("MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB))
     try:
-        services.set_photo(current_user, facility, upload.stream, max_mb)
+        with unit_of_work():
+            services.set_photo(current_user, facility, upload.stream, max_mb)
     except PhotoRejected as exc:
-        db.session.rollback()
         form.photo.errors = [_("Refused: %(reason)s", reason=str(exc))]
         return _render_edit(facility, photo_form=form, status=400)
-    db.session.commit()
     flash(_("Photo saved."), "success")
     return redirect(url_for("admin.facility_edit", facility_id=facility_id), code=303)
 
@@ -193,12 +190,11 @@ def _set_active(facility_id: int, active: bool):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        count = services.set_active(current_user, facility, active)
+        with unit_of_work():
+            count = services.set_active(current_user, facility, active)
     except services.FacilityError as exc:
-        db.session.rollback()
         flash(str(exc.message), "error")
     else:
-        db.session.commit()
         if active:
             message = _(
                 "%(name)s is active again; %(n)d products are back in the shop.",

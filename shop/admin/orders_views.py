@@ -33,11 +33,11 @@ from shop.core.timezone import jakarta_today
 from shop.dashboard.forms import ActionForm
 from shop.extensions import db
 from shop.facilities.models import Facility
-from shop.inventory.services import begin_write
 from shop.orders.labels import PART_STATUS_LABELS
 from shop.orders.models import ORDER_STATUSES, Order
 from shop.orders.services import OrderNotFound, load_order_for_display
 from shop.sqltypes import utcnow
+from shop.uow import unit_of_work
 
 
 def _amount_arg(name: str) -> int | None:
@@ -117,11 +117,10 @@ def _act(order_id: int, key: str, form, action, done: str):
         abort(404)
     if not form.validate_on_submit():
         return _render_order(order_id, {key: form}, 400)
-    begin_write()
     try:
-        action()
+        with unit_of_work():
+            action()
     except services.OrderActionError as exc:
-        db.session.rollback()
         field = getattr(form, exc.field or "", None)
         if field is not None:
             field.errors = [*field.errors, exc.message]
@@ -129,12 +128,7 @@ def _act(order_id: int, key: str, form, action, done: str):
             form.form_errors.append(exc.message)
         return _render_order(order_id, {key: form}, 400)
     except (LookupError, OrderNotFound):
-        db.session.rollback()
         abort(404)
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
     flash(done, "success")
     return redirect(url_for("admin.order", order_id=order_id), code=303)
 

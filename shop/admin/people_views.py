@@ -19,6 +19,7 @@ from shop.facilities.models import Facility
 from shop.facilities.services import facility_choices
 from shop.parsing import parse_id
 from shop.sqltypes import MAX_ID, utcnow
+from shop.uow import unit_of_work
 
 
 def _user_or_404(user_id: int) -> User:
@@ -62,15 +63,15 @@ def person_new():
     if form.validate_on_submit():
         facility_id = form.facility_id.data if form.role.data == "staff" else None
         try:
-            user = accounts.invite_user(
-                current_user, form.email.data, form.role.data, facility_id, form.name.data or ""
-            )
+            with unit_of_work():
+                user = accounts.invite_user(
+                    current_user, form.email.data, form.role.data, facility_id, form.name.data or ""
+                )
+                token = accounts.make_invite_token(user, current_app.config["SECRET_KEY"])
+                _send_invite(user, token)
         except accounts.AccountError:
-            db.session.rollback()
             form.email.errors.append(_("An account with this email exists already."))
         else:
-            _send_invite(user, accounts.make_invite_token(user, current_app.config["SECRET_KEY"]))
-            db.session.commit()
             flash(
                 _(
                     "Account made. %(email)s has been emailed a link to set a password.",
@@ -109,12 +110,11 @@ def _action(user_id: int, change) -> object:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        message = change(user)
+        with unit_of_work():
+            message = change(user)
     except accounts.AccountError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for("admin.person", user_id=user_id), code=303)
 
@@ -179,11 +179,10 @@ def person_move(user_id: int):
     if not form.validate_on_submit():
         return _render_person(user, form, 400)
     try:
-        accounts.change_facility(current_user, user, form.facility_id.data)
+        with unit_of_work():
+            accounts.change_facility(current_user, user, form.facility_id.data)
     except accounts.AccountError as exc:
-        db.session.rollback()
         form.facility_id.errors.append(str(exc))
         return _render_person(user, form, 400)
-    db.session.commit()
     flash(_("Facility changed."), "success")
     return redirect(url_for("admin.person", user_id=user_id), code=303)

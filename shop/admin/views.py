@@ -14,7 +14,6 @@ from shop.admin.forms import ConfirmTransferForm, RateForm, TransferSearchForm
 from shop.admin.overview import DEFAULT_LATE_SHIP_DAYS, overview
 from shop.extensions import db
 from shop.i18n import format_rupiah
-from shop.inventory.services import begin_write
 from shop.orders.labels import ORDER_STATUS_LABELS, PART_STATUS_LABELS
 from shop.orders.models import Order
 from shop.orders.services import load_order_for_display, refund_due_parts
@@ -25,6 +24,7 @@ from shop.reconciliation.exceptions import exceptions
 from shop.shipping.services import COURIER_NAMES, rates_by_key, set_rate
 from shop.shipping.zones import ZONES
 from shop.sqltypes import utcnow
+from shop.uow import unit_of_work
 
 
 @bp.get("/")
@@ -80,8 +80,8 @@ def shipping_rates():
         return render_template(
             "admin/shipping_rates.html", forms=_rate_forms(form), couriers=COURIER_NAMES
         ), 400
-    set_rate(courier, zone, form.first_kg.data, form.next_kg.data, current_user.email)
-    db.session.commit()
+    with unit_of_work():
+        set_rate(courier, zone, form.first_kg.data, form.next_kg.data, current_user.email)
     flash(
         _("Saved: %(courier)s, zone %(zone)s.", courier=COURIER_NAMES[courier], zone=zone),
         "success",
@@ -181,21 +181,19 @@ def transfer(order_id: int):
     if not form.validate_on_submit():
         return _render_transfer(order_id, form, 400)
     amount = form.amount.data
-    begin_write()
     try:
-        result = confirm_bank_transfer(
-            order_id, amount, _actor(), (form.reference.data or "").strip()
-        )
-        order = db.session.get(Order, order_id)  # locked by the confirmation
-        text, category = OUTCOME_MESSAGES[result.outcome]
-        message = str(text) % {
-            "number": order.number,
-            "amount": format_rupiah(amount),
-            "total": format_rupiah(order.total),
-        }
-        db.session.commit()
+        with unit_of_work():
+            result = confirm_bank_transfer(
+                order_id, amount, _actor(), (form.reference.data or "").strip()
+            )
+            order = db.session.get(Order, order_id)  # locked by the confirmation
+            text, category = OUTCOME_MESSAGES[result.outcome]
+            message = str(text) % {
+                "number": order.number,
+                "amount": format_rupiah(amount),
+                "total": format_rupiah(order.total),
+            }
     except PaymentError:
-        db.session.rollback()
         order = db.session.get(Order, order_id)
         flash(
             _(
@@ -206,8 +204,5 @@ def transfer(order_id: int):
             "error",
         )
         return redirect(url_for("admin.transfer", order_id=order_id), code=303)
-    except Exception:
-        db.session.rollback()
-        raise
     flash(message, category)
     return redirect(url_for("admin.transfers"), code=303)

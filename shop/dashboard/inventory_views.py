@@ -19,12 +19,11 @@ from shop.accounts.scoping import staff_facility_id, staff_required
 from shop.core.timezone import jakarta_today
 from shop.dashboard import bp
 from shop.dashboard.forms import StockAdjustForm, ThresholdForm
-from shop.extensions import db
 from shop.inventory import stock_services as services
 from shop.inventory.models import REASON_CODES
-from shop.inventory.services import begin_write
 from shop.parsing import parse_date, parse_id, parse_page
 from shop.sqltypes import utcnow
+from shop.uow import unit_of_work
 
 
 def actor() -> str:
@@ -73,22 +72,20 @@ def stock_product(product_id: int):
     threshold_form = ThresholdForm(threshold=product.low_stock_threshold)
     if not form.validate_on_submit():
         return _render_product(product, form, threshold_form)
-    begin_write()
     try:
-        services.adjust_stock(
-            staff_facility_id(),
-            product_id,
-            form.reason.data,
-            form.change.data,
-            form.note.data or "",
-            current_user,
-        )
+        with unit_of_work():
+            services.adjust_stock(
+                staff_facility_id(),
+                product_id,
+                form.reason.data,
+                form.change.data,
+                form.note.data or "",
+                current_user,
+            )
     except services.AdjustmentRefused as refusal:
-        db.session.rollback()
         product = _product_or_404(product_id)
         getattr(form, refusal.field or "change").errors.append(refusal.message)
         return _render_product(product, form, threshold_form)
-    db.session.commit()
     flash(_("Stock changed by %(n)+d.", n=form.change.data), "success")
     return redirect(url_for("dashboard.stock_product", product_id=product_id), code=303)
 
@@ -100,9 +97,10 @@ def stock_threshold(product_id: int):
     form = ThresholdForm()
     if not form.validate_on_submit():
         return _render_product(product, StockAdjustForm(formdata=None), form)
-    begin_write()
-    services.set_threshold(staff_facility_id(), product_id, form.threshold.data, actor=current_user)
-    db.session.commit()
+    with unit_of_work():
+        services.set_threshold(
+            staff_facility_id(), product_id, form.threshold.data, actor=current_user
+        )
     flash(_("Low-stock threshold saved."), "success")
     return redirect(url_for("dashboard.stock_product", product_id=product_id), code=303)
 

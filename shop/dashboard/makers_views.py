@@ -11,10 +11,10 @@ from shop.accounts.scoping import staff_facility_id, staff_required
 from shop.dashboard import bp
 from shop.dashboard.forms import ActionForm
 from shop.dashboard.makers_forms import MakerForm, MakerProductsForm
-from shop.extensions import db
 from shop.facilities.services import jakarta_date
 from shop.makers import services
 from shop.sqltypes import MAX_ID, utcnow
+from shop.uow import unit_of_work
 
 
 def _maker_or_404(maker_id: int):
@@ -48,18 +48,17 @@ def maker_new():
         form.consent_on.data = today
     if form.validate_on_submit():
         try:
-            maker = services.create_maker(
-                current_user,
-                staff_facility_id(),
-                form.name.data,
-                form.consent_on.data,
-                today=today,
-            )
+            with unit_of_work():
+                maker = services.create_maker(
+                    current_user,
+                    staff_facility_id(),
+                    form.name.data,
+                    form.consent_on.data,
+                    today=today,
+                )
         except services.MakerError as exc:
-            db.session.rollback()
             _field_error(form, exc)
         else:
-            db.session.commit()
             flash(_("%(name)s is recorded.", name=maker.name), "success")
             return redirect(url_for("dashboard.maker", maker_id=maker.id), code=303)
     # Re-rendered with the errors at 200, as the dashboard's other forms.
@@ -90,18 +89,17 @@ def maker(maker_id: int):
     form = MakerForm()
     if form.validate_on_submit():
         try:
-            services.update_maker(
-                current_user,
-                maker,
-                form.name.data,
-                form.consent_on.data,
-                today=jakarta_date(utcnow()),
-            )
+            with unit_of_work():
+                services.update_maker(
+                    current_user,
+                    maker,
+                    form.name.data,
+                    form.consent_on.data,
+                    today=jakarta_date(utcnow()),
+                )
         except services.MakerError as exc:
-            db.session.rollback()
             _field_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("dashboard.maker", maker_id=maker_id), code=303)
     return _render_maker(maker, form=form)
@@ -116,12 +114,11 @@ def maker_products(maker_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.set_products(current_user, maker, form.products.data or [])
+        with unit_of_work():
+            services.set_products(current_user, maker, form.products.data or [])
     except services.MakerError as exc:
-        db.session.rollback()
         form.products.errors = [exc.message]
         return _render_maker(maker, products_form=form)
-    db.session.commit()
     flash(_("Products saved."), "success")
     return redirect(url_for("dashboard.maker", maker_id=maker_id), code=303)
 
@@ -143,12 +140,11 @@ def _set_active(maker_id: int, active: bool):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.set_active(current_user, maker, active)
+        with unit_of_work():
+            services.set_active(current_user, maker, active)
     except services.MakerError as exc:
-        db.session.rollback()
         flash(str(exc.message), "error")
     else:
-        db.session.commit()
         if active:
             flash(_("%(name)s is active again.", name=maker.name), "success")
         else:

@@ -10,9 +10,8 @@ from shop.dashboard import bp
 from shop.dashboard import fulfilment as services
 from shop.dashboard.forms import ActionForm, CancelPartForm, ShipForm
 from shop.dashboard.inventory_views import actor
-from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.parsing import parse_page
+from shop.uow import unit_of_work
 
 
 def _part_or_404(part_id: int):
@@ -70,17 +69,15 @@ def _back(part_id: int):
 
 def _write(part_id: int, change, form_field=None):
     """Run ``change`` in a write transaction; on refusal roll back and report it."""
-    begin_write()
     try:
-        change()
+        with unit_of_work():
+            change()
     except services.FulfilmentRefused as refusal:
-        db.session.rollback()
         if form_field is not None and refusal.field:
             form_field(refusal.field).errors.append(refusal.message)
             return False
         flash(str(refusal.message), "error")
         return None
-    db.session.commit()
     return True
 
 

@@ -28,7 +28,12 @@ from shop.audit import services as audit
 from shop.extensions import db
 from shop.media import services as media
 from shop.media.models import ProductPhoto
-from shop.media.pipeline import DEFAULT_MAX_UPLOAD_MB, declared_pixels, read_upload
+from shop.media.pipeline import (
+    DEFAULT_MAX_UPLOAD_MB,
+    ProcessedPhoto,
+    declared_pixels,
+    read_upload,
+)
 
 MAX_FILES_PER_UPLOAD = 20
 MAX_PHOTOS_PER_PRODUCT = 20
@@ -90,22 +95,27 @@ def _over_limit(limits: UploadLimits, index: int, room: int, busy_for: float | N
     return None
 
 
-def upload_photos(
+@dataclass(frozen=True)
+class PreparedUpload:
+    """One file of an upload after the pipeline: refused with a reason, or processed."""
+
+    filename: str
+    processed: ProcessedPhoto | None
+    reason: str = ""
+
+
+def prepare_uploads(
     product_id: int,
     files: Iterable[tuple[str | None, IO[bytes]]],
     limits: UploadLimits | None = None,
     *,
     clock: Callable[[], float] = time.monotonic,
-    actor=None,
-    facility_id: int | None = None,
-):
-    """Run every file through the pipeline; one result per file, in the order given.
-
-    The product must already be known to belong to the acting facility. Files beyond
-    ``limits`` are refused with the reason, not processed (see the module docstring).
-    """
+) -> list[PreparedUpload]:
+    """Run every file through the pipeline, in the order given, writing no table (so the
+    decoding holds no write lock); files beyond ``limits`` are refused with the reason,
+    not processed (see the module docstring). :func:`attach_uploads` adds the photos."""
     limits = limits or UploadLimits()
-    results: list[UploadResult] = []
+    prepared: list[PreparedUpload] = []
     room = MAX_PHOTOS_PER_PRODUCT - _count(product_id)
     started = clock()
     pixels = 0
@@ -126,18 +136,37 @@ def upload_photos(
                         mp=limits.megapixels,
                     )
         if reason is not None:
-            results.append(UploadResult(name, False, str(reason)))
+            prepared.append(PreparedUpload(name, None, str(reason)))
             continue
         pixels += declared
         decoded += 1
         try:
-            with db.session.begin_nested():
-                media.add_photo(product_id, data)
+            processed = media.prepare_photo(data)
         except media.PhotoRejected as refusal:
-            results.append(UploadResult(name, False, str(refusal)))
+            prepared.append(PreparedUpload(name, None, str(refusal)))
             continue
         room -= 1
-        results.append(UploadResult(name, True))
+        prepared.append(PreparedUpload(name, processed))
+    return prepared
+
+
+def attach_uploads(
+    product_id: int, prepared: list[PreparedUpload], *, actor=None, facility_id: int | None = None
+) -> list[UploadResult]:
+    """Add the processed photos to the product (inside the caller's write transaction,
+    where the photo count is read again: a concurrent upload cannot pass the limit)."""
+    results: list[UploadResult] = []
+    room = MAX_PHOTOS_PER_PRODUCT - _count(product_id)
+    for upload in prepared:
+        if upload.processed is None:
+            results.append(UploadResult(upload.filename, False, upload.reason))
+        elif room <= 0:
+            reason = _l("a product has at most %(n)s photos", n=MAX_PHOTOS_PER_PRODUCT)
+            results.append(UploadResult(upload.filename, False, str(reason)))
+        else:
+            media.attach_photo(product_id, upload.processed)
+            room -= 1
+            results.append(UploadResult(upload.filename, True))
     added = [r.filename for r in results if r.accepted]
     if actor is not None and added:
         audit.record(

@@ -25,8 +25,8 @@ from shop.catalog import product_services as services
 from shop.dashboard import bp
 from shop.dashboard import photos as photo_services
 from shop.dashboard.forms import PhotoForm
-from shop.extensions import db
 from shop.media.pipeline import DEFAULT_MAX_UPLOAD_MB
+from shop.uow import unit_of_work
 
 
 def _product_or_404(product_id: int):
@@ -50,14 +50,11 @@ def product_photos_upload(product_id: int):
         flash(_("Choose one or more photos to upload."), "error")
         return _back(product.id)
     limits = photo_services.UploadLimits.from_config(current_app.config)
-    results = photo_services.upload_photos(
-        product.id,
-        [(f.filename, f) for f in files],
-        limits,
-        actor=current_user,
-        facility_id=product.facility_id,
-    )
-    db.session.commit()
+    prepared = photo_services.prepare_uploads(product.id, [(f.filename, f) for f in files], limits)
+    with unit_of_work():
+        results = photo_services.attach_uploads(
+            product.id, prepared, actor=current_user, facility_id=product.facility_id
+        )
     for result in results:
         if result.accepted:
             flash(_("Added: %(name)s", name=result.filename), "success")
@@ -92,20 +89,20 @@ def product_photo(product_id: int, photo_id: int):
     action = request.form.get("action") or form.action.data or "save"
     alt_text = form.alt_text.data if "alt_text" in request.form else None
     try:
-        done = photo_services.photo_action(
-            product.id,
-            photo_id,
-            action,
-            alt_text,
-            actor=current_user,
-            facility_id=product.facility_id,
-        )
+        with unit_of_work():
+            done = photo_services.photo_action(
+                product.id,
+                photo_id,
+                action,
+                alt_text,
+                actor=current_user,
+                facility_id=product.facility_id,
+            )
     except LookupError:
         abort(404)
     except ValueError:
         flash(_("Choose what to do with the photo."), "error")
         return _back(product.id)
-    db.session.commit()
     messages = {
         "saved": _("Photo description saved."),
         "moved": _("Photo moved."),

@@ -11,9 +11,9 @@ from shop.catalog import product_services as services
 from shop.catalog.models import PRODUCT_STATUSES
 from shop.dashboard import bp
 from shop.dashboard.forms import ActionForm, PhotoForm, ProductForm, StatusForm
-from shop.extensions import db
 from shop.i18n import current_locale
 from shop.parsing import parse_int, parse_page
+from shop.uow import unit_of_work
 
 STATUS_LABELS = {"draft": "Draft", "active": "Published", "archived": "Archived"}
 
@@ -60,13 +60,13 @@ def product_new():
     form = _form_for()
     if form.validate_on_submit():
         try:
-            product = services.create_product(
-                staff_facility_id(), form.to_data(), actor=current_user
-            )
+            with unit_of_work():
+                product = services.create_product(
+                    staff_facility_id(), form.to_data(), actor=current_user
+                )
         except services.ProductError as exc:
             _field_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Product saved as a draft."), "success")
             return redirect(url_for("dashboard.product_edit", product_id=product.id), code=303)
     return render_template("dashboard/product_form.html", form=form, product=None)
@@ -91,11 +91,13 @@ def product_edit(product_id: int):
     if form.validate_on_submit():
         data = form.to_data()
         try:
-            services.update_product(product, data, _version(form.version.data), actor=current_user)
+            with unit_of_work():
+                services.update_product(
+                    product, data, _version(form.version.data), actor=current_user
+                )
         except services.ProductError as exc:
             _field_error(form, exc)
         except services.StaleProduct:
-            db.session.rollback()
             product = _product_or_404(product_id, with_photos=True)
             changed_fields = services.differences(product, data)
             form.version.data = product.version
@@ -107,7 +109,6 @@ def product_edit(product_id: int):
                 )
             )
         else:
-            db.session.commit()
             flash(_("Product saved."), "success")
             return redirect(url_for("dashboard.product_edit", product_id=product.id), code=303)
     return render_template(
@@ -141,15 +142,16 @@ def product_status(product_id: int):
         flash(_("Choose what to do with the product."), "error")
         return back
     try:
-        services.change_status(
-            product,
-            form.target.data,
-            _version(form.version.data),
-            require_photo=_requires_photo(),
-            actor=current_user,
-        )
+        with unit_of_work():
+            product = _product_or_404(product_id, with_photos=_requires_photo())
+            services.change_status(
+                product,
+                form.target.data,
+                _version(form.version.data),
+                require_photo=_requires_photo(),
+                actor=current_user,
+            )
     except services.StaleProduct:
-        db.session.rollback()
         flash(_("Someone else changed this product meanwhile; check it and try again."), "error")
         return back
     except services.PublishError as exc:
@@ -158,7 +160,6 @@ def product_status(product_id: int):
     except services.ProductError as exc:
         flash(str(exc.message), "error")
         return back
-    db.session.commit()
     messages = {
         "active": _("Published: the product is now in the public catalog."),
         "draft": _("The product is a draft again and no longer in the catalog."),

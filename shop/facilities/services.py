@@ -161,6 +161,8 @@ def set_split(
     )
     previous = split_at(facility.id, datetime.combine(valid_from, datetime.min.time(), JAKARTA))
     before = _split_dict(previous, valid_from)
+    recorded_by_id = getattr(actor, "id", None)
+    recorded_by = (getattr(actor, "email", None) or str(actor))[:254]
     if row is None:
         row = FacilitySplit(facility_id=facility.id, valid_from=valid_from)
         db.session.add(row)
@@ -169,8 +171,7 @@ def set_split(
         split.pnbp_pct,
         split.capital_pct,
     )
-    row.recorded_by_id = getattr(actor, "id", None)
-    row.recorded_by = (getattr(actor, "email", None) or str(actor))[:254]
+    row.recorded_by_id, row.recorded_by = recorded_by_id, recorded_by
     row.recorded_at = utcnow()
     db.session.flush()
     record(

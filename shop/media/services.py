@@ -29,7 +29,9 @@ from shop.media.storage import Storage, get_storage
 __all__ = [
     "PhotoRejected",
     "add_photo",
+    "attach_photo",
     "delete_photo",
+    "prepare_photo",
     "reorder_photos",
     "set_main_photo",
     "store_processed",
@@ -54,6 +56,33 @@ def _next_position(product_id: int) -> int:
     return 0 if last is None else last + 1
 
 
+def prepare_photo(data: bytes | IO[bytes], *, storage: Storage | None = None) -> ProcessedPhoto:
+    """Run an upload through the pipeline and store its variants; touches no table, so
+    the slow part happens outside any write transaction. Raises :class:`PhotoRejected`."""
+    max_mb = int(current_app.config.get("MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB))
+    processed = process_upload(data, max_mb=max_mb)
+    store_processed(processed, storage)
+    return processed
+
+
+def attach_photo(product_id: int, processed: ProcessedPhoto, alt_text: str = "") -> ProductPhoto:
+    """Append a prepared photo to the product's photos (``LookupError`` if no product)."""
+    if db.session.get(Product, product_id) is None:
+        raise LookupError(f"no product {product_id}")
+    photo = ProductPhoto(
+        product_id=product_id,
+        position=_next_position(product_id),
+        alt_text=(alt_text or "").strip()[:300],
+        content_hash=processed.content_hash,
+        width=processed.width,
+        height=processed.height,
+        widths=processed.widths,
+    )
+    db.session.add(photo)
+    db.session.flush()
+    return photo
+
+
 def add_photo(
     product_id: int,
     data: bytes | IO[bytes],
@@ -68,21 +97,7 @@ def add_photo(
     """
     if db.session.get(Product, product_id) is None:
         raise LookupError(f"no product {product_id}")
-    max_mb = int(current_app.config.get("MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB))
-    processed = process_upload(data, max_mb=max_mb)
-    store_processed(processed, storage)
-    photo = ProductPhoto(
-        product_id=product_id,
-        position=_next_position(product_id),
-        alt_text=(alt_text or "").strip()[:300],
-        content_hash=processed.content_hash,
-        width=processed.width,
-        height=processed.height,
-        widths=processed.widths,
-    )
-    db.session.add(photo)
-    db.session.flush()
-    return photo
+    return attach_photo(product_id, prepare_photo(data, storage=storage), alt_text)
 
 
 def _photo_of(product_id: int, photo_id: int) -> ProductPhoto:

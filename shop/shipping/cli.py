@@ -11,11 +11,11 @@ def shipping_rates() -> None:
 @with_appcontext
 def seed() -> None:
     """Add the default rate for every courier and zone that has none."""
-    from shop.extensions import db
     from shop.shipping.services import ensure_default_rates
+    from shop.uow import unit_of_work
 
-    added = ensure_default_rates("cli")
-    db.session.commit()
+    with unit_of_work():
+        added = ensure_default_rates("cli")
     click.echo(f"added {added} rate(s)")
 
 
@@ -38,12 +38,12 @@ def list_rates() -> None:
 @with_appcontext
 def set_rate(courier: str, zone: int, first_kg: int, next_kg: int) -> None:
     """Set one rate, e.g. ``set jne 2 18000 12000``."""
-    from shop.extensions import db
     from shop.shipping.services import set_rate as set_rate_service
+    from shop.uow import unit_of_work
 
     try:
-        set_rate_service(courier, zone, first_kg, next_kg, "cli")
+        with unit_of_work():
+            set_rate_service(courier, zone, first_kg, next_kg, "cli")
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
-    db.session.commit()
     click.echo("saved")
