@@ -96,7 +96,8 @@ def buyer(args) -> tuple[int, int, int]:
     database, product_ids, seconds, seed, start_at = args
     from shop.checkout.services import BuyerDetails, CheckoutProblem, place_order
     from shop.extensions import db
-    from shop.inventory.services import OutOfStock, begin_write
+    from shop.inventory.services import OutOfStock
+    from shop.uow import begin_write
 
     rng = random.Random(seed)
     app = _app(database)

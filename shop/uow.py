@@ -6,7 +6,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from shop.extensions import db
-from shop.inventory.services import begin_write
+
+
+def begin_write() -> None:
+    """Start the session's write transaction; on SQLite take the write lock up front.
+
+    ``BEGIN IMMEDIATE`` makes concurrent writers queue on ``busy_timeout`` instead of
+    failing with "database is locked" when a read lock would need upgrading. Ends any
+    read-only transaction the session has open (call it before the first write).
+    """
+    if db.session().in_transaction():
+        db.session.commit()
+    db.session.connection(execution_options={"sqlite_immediate": True})
 
 
 @contextmanager
@@ -20,3 +31,17 @@ def unit_of_work() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+def end_read() -> None:
+    """End the session's read transaction, so that no snapshot or lock is held while the
+    caller waits on the network (Stripe, SMTP). Loaded objects are expired."""
+    if db.session().in_transaction():
+        db.session.commit()
+
+
+def checkpoint() -> None:
+    """Inside a long batch job's unit of work: commit what it wrote so far and go on in a
+    new write transaction, so that one job never holds the lock for minutes."""
+    db.session.commit()
+    begin_write()

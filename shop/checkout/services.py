@@ -157,7 +157,7 @@ def place_order(
 ) -> tuple[Order, bool]:
     """Create the order and hold its stock; returns (order, created).
 
-    Call inside a write transaction (:func:`shop.inventory.services.begin_write`) and
+    Call inside a write transaction (:func:`shop.uow.begin_write`) and
     commit after; on :class:`~shop.inventory.services.OutOfStock`, ``CheckoutProblem``
     or ``PriceChanged`` roll back (some lines may already be allocated in it). The same
     ``idempotency_key`` twice gives back the first order (``created`` False); a concurrent

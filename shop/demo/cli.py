@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.facilities.models import Facility
+from shop.uow import unit_of_work
 
 
 @click.command("seed-demo")
@@ -38,20 +39,20 @@ def seed_demo(facilities: int, products: int, orders: int, if_empty: bool, seed:
         f"Seeding {facilities} facilities and {products} products "
         f"(photos into {current_app.config.get('UPLOAD_DIR')}) …"
     )
-    if products >= 2000:
-        with click.progressbar(length=products, label="Products") as bar:
+    with unit_of_work():
+        if products >= 2000:
+            with click.progressbar(length=products, label="Products") as bar:
+                result = seed_demo_data(
+                    facilities=facilities,
+                    products=products,
+                    seed=seed,
+                    progress=bar.update,
+                    echo=click.echo,
+                )
+        else:
             result = seed_demo_data(
-                facilities=facilities,
-                products=products,
-                seed=seed,
-                progress=bar.update,
-                echo=click.echo,
+                facilities=facilities, products=products, seed=seed, echo=click.echo
             )
-    else:
-        result = seed_demo_data(
-            facilities=facilities, products=products, seed=seed, echo=click.echo
-        )
-    db.session.commit()
 
     click.echo(
         f"Created {len(result.facilities)} facilities, {result.products} products, "
@@ -60,7 +61,6 @@ def seed_demo(facilities: int, products: int, orders: int, if_empty: bool, seed:
     )
     if orders:
         placed = seed_demo_orders(orders, random.Random(seed))
-        db.session.commit()
         click.echo(f"Placed {placed} demo orders.")
     if result.users:
         logins = []

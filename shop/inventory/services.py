@@ -37,18 +37,6 @@ class StockError(Exception):
     """A stock adjustment that would break an invariant."""
 
 
-def begin_write() -> None:
-    """Start the session's write transaction; on SQLite take the write lock up front.
-
-    ``BEGIN IMMEDIATE`` makes concurrent writers queue on ``busy_timeout`` instead of
-    failing with "database is locked" when a read lock would need upgrading. Ends any
-    read-only transaction the session has open (call it before the first write).
-    """
-    if db.session().in_transaction():
-        db.session.commit()
-    db.session.connection(execution_options={"sqlite_immediate": True})
-
-
 @dataclass(frozen=True)
 class AllocationRequest:
     product_id: int

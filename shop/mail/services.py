@@ -20,10 +20,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.mail.models import OutboxMessage
 from shop.mail.sender import send_message
 from shop.sqltypes import utcnow
+from shop.uow import end_read, unit_of_work
 
 log = logging.getLogger("shop.mail")
 LEASE = timedelta(minutes=10)
@@ -104,22 +104,22 @@ def _claim(message_id: int, now: datetime) -> str | None:
     than ``LEASE`` ago), can be claimed; the winner gets a token, everyone else ``None``.
     """
     token = secrets.token_hex(16)
-    begin_write()
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            or_(
-                and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= now - LEASE),
-            ),
+    with unit_of_work():
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                or_(
+                    and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+                    and_(
+                        OutboxMessage.status == "sending", OutboxMessage.claimed_at <= now - LEASE
+                    ),
+                ),
+            )
+            .values(status="sending", claim_token=token, claimed_at=now)
+            .execution_options(synchronize_session=False)
         )
-        .values(status="sending", claim_token=token, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    claimed = result.rowcount == 1
-    db.session.commit()
-    return token if claimed else None
+    return token if result.rowcount == 1 else None
 
 
 def _settle(message_id: int, token: str, values: dict) -> bool:
@@ -131,17 +131,15 @@ def _settle(message_id: int, token: str, values: dict) -> bool:
     """
     for attempt in range(1, 4):
         try:
-            begin_write()
-            result = db.session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token)
-                .values(claim_token=None, claimed_at=None, **values)
-                .execution_options(synchronize_session=False)
-            )
-            db.session.commit()
+            with unit_of_work():
+                result = db.session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token)
+                    .values(claim_token=None, claimed_at=None, **values)
+                    .execution_options(synchronize_session=False)
+                )
             return result.rowcount == 1
         except OperationalError:
-            db.session.rollback()
             if attempt == 3:
                 raise
             log.warning("mail %s: database busy while recording the send, trying again", message_id)
@@ -173,14 +171,15 @@ def send_pending(
     if only is not None:
         due_stmt = due_stmt.where(OutboxMessage.id.in_(only))
     due = list(db.session.execute(due_stmt).scalars())
-    db.session.commit()
+    end_read()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for message_id in due:
         token = _claim(message_id, now)
         if token is None:
             continue
         message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-        db.session.commit()
+        db.session.expunge(message)  # kept loaded: the send below reads nothing more
+        end_read()
         attempts = message.attempts + 1
         try:
             send_message(current_app.config, message)

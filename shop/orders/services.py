@@ -22,6 +22,7 @@ from shop.orders.models import (
     OrderLine,
 )
 from shop.sqltypes import utcnow
+from shop.uow import unit_of_work
 
 # Sent when an unpaid order closes (expired or cancelled): payments closes its attempts.
 signals = Namespace()
@@ -240,14 +241,9 @@ def expire_due_orders(now: datetime | None = None) -> int:
     """Expire every overdue order, each in its own transaction (cron: ``expire-orders``)."""
     count = 0
     for order_id in due_order_ids(now):
-        inventory.begin_write()
-        try:
+        with unit_of_work():
             if expire_order(order_id, now):
                 count += 1
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
     return count
 
 
@@ -288,13 +284,8 @@ def expire_if_due(order_id: int, now: datetime | None = None) -> None:
     ).first()
     if row is None or row.status != "awaiting_payment" or row.payment_deadline > now:
         return
-    inventory.begin_write()
-    try:
+    with unit_of_work():
         expire_order(order_id, now)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 # ---- fulfilment, per facility part (the staff dashboard calls these) -------------------
