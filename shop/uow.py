@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from shop.extensions import db
@@ -20,17 +20,30 @@ def begin_write() -> None:
     db.session.connection(execution_options={"sqlite_immediate": True})
 
 
+AFTER_COMMIT = "uow_after_commit"
+
+
 @contextmanager
 def unit_of_work() -> Iterator[None]:
     """Begin a write transaction (``BEGIN IMMEDIATE`` on SQLite), commit it when the block
-    ends, roll it back if the block raises. Services inside only ``flush()``."""
+    ends, roll it back if the block raises. Services inside only ``flush()``. Work a
+    service left for after the commit (:func:`after_commit`) runs once it succeeded."""
     begin_write()
     try:
         yield
         db.session.commit()
     except BaseException:
+        db.session.info.pop(AFTER_COMMIT, None)
         db.session.rollback()
         raise
+    for callback in db.session.info.pop(AFTER_COMMIT, []):
+        callback()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` after the unit of work commits (never if it rolls back): work that
+    must not hold the write lock, such as rendering an e-mail already queued in it."""
+    db.session.info.setdefault(AFTER_COMMIT, []).append(callback)
 
 
 def end_read() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -31,6 +32,9 @@ BASE_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=6)
 QUEUED = "outbox_queued_ids"
 COMMITTED = "outbox_committed_ids"
+# kind → (message → (text body, html body)) for messages queued with their body to come
+# (an empty ``text_body``): rendered after the commit, or by the sender at the latest.
+BODY_RENDERERS: dict[str, Callable[[OutboxMessage], tuple[str, str]]] = {}
 
 
 def enqueue(
@@ -91,6 +95,26 @@ def deliver_queued_now() -> dict[str, int] | None:
         with contextlib.suppress(Exception):
             db.session.rollback()
         return None
+
+
+def render_waiting_bodies(message_ids: list[int]) -> None:
+    """Give the messages still waiting for their body one: rendered with no transaction
+    held (it reads), stored by one short guarded UPDATE each."""
+    waiting = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.id.in_(message_ids), OutboxMessage.text_body == ""
+        )
+    ).all()
+    bodies = {m.id: BODY_RENDERERS[m.kind](m) for m in waiting}
+    end_read()
+    for message_id, (text_body, html_body) in bodies.items():
+        with unit_of_work():
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.text_body == "")
+                .values(text_body=text_body, html_body=html_body)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -172,6 +196,8 @@ def send_pending(
         due_stmt = due_stmt.where(OutboxMessage.id.in_(only))
     due = list(db.session.execute(due_stmt).scalars())
     end_read()
+    if due:
+        render_waiting_bodies(due)
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for message_id in due:
         token = _claim(message_id, now)
