@@ -108,7 +108,10 @@ def _history(months: int, per_month: int, seed: int, statements_dir: Path | None
     click.echo(f"Living {months} months of history ({per_month} orders a month) …")
     result = seed_demo_history(months, per_month, random.Random(seed), directory, utcnow())
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(result.statuses.items()))
-    click.echo(f"Placed {result.placed} demo orders ({statuses}); {result.refunds} refunds.")
+    click.echo(
+        f"Placed {result.placed} demo orders ({statuses}); "
+        f"{result.refunds} refunds, {result.disputes} card dispute(s)."
+    )
     states = ", ".join(f"{n} {state}" for state, n in sorted(result.settlements.items()))
     click.echo(f"Imported {result.imports} daily bank statements; settlements: {states or 'none'}.")
     click.echo(

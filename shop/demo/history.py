@@ -67,6 +67,7 @@ class HistoryResult:
     statuses: Counter = field(default_factory=Counter)
     imports: int = 0
     refunds: int = 0
+    disputes: int = 0
     settlements: Counter = field(default_factory=Counter)
     files: list[Path] = field(default_factory=list)
 
@@ -101,6 +102,7 @@ class _History:
         self.mandiri: dict[date, list[BankLine]] = defaultdict(list)
         self.result = HistoryResult()
         self.serial = itertools.count(1)
+        self.disputed = False
         self.admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL)) or ADMIN_EMAIL
 
     # -- the clock ------------------------------------------------------------------------
@@ -167,8 +169,9 @@ class _History:
             paid = when + timedelta(minutes=rng.randrange(2, 25))
             self.at(paid, self._card_paid(order.id))
         else:
-            paid = when + timedelta(minutes=rng.randrange(20, 20 * 60))
-            self.bank_credit(_wib(paid), order.amount_due, order.name, order.id)
+            sent = when + timedelta(minutes=rng.randrange(20, 20 * 60))
+            self.bank_credit(_wib(sent), order.amount_due, order.name, order.id)
+            paid = _at(_wib(sent), 23, 55)  # confirmed by that evening's import
         self.at(paid + timedelta(hours=rng.randrange(16, 48)), self._fulfil(order.id))
 
     def _expire(self, order_id: int) -> Callable[[datetime], None]:
@@ -269,7 +272,41 @@ class _History:
     def _delivered(self, part_id: int) -> Callable[[datetime], None]:
         def act(now: datetime) -> None:
             with unit_of_work():
-                orders.mark_part_delivered(part_id, "courier", now=now)
+                part = orders.mark_part_delivered(part_id, "courier", now=now)
+                order = db.session.get(Order, part.order_id)
+            recent = now > self.now - timedelta(days=45)
+            if order.payment_method == "card" and recent and not self.disputed:
+                self.disputed = True
+                self.at(now + timedelta(days=3), self._dispute(order.id))
+
+        return act
+
+    def _dispute(self, order_id: int) -> Callable[[datetime], None]:
+        """A buyer disputes one card payment with their bank; Stripe tells the shop."""
+
+        def act(now: datetime) -> None:
+            from shop.payments.stripe.models import StripeCheckout
+
+            checkout = db.session.scalar(
+                select(StripeCheckout).where(StripeCheckout.order_id == order_id)
+            )
+            event = {
+                "id": f"evt_demo_dispute_{order_id}",
+                "type": "charge.dispute.created",
+                "created": int(now.timestamp()),
+                "data": {
+                    "object": {
+                        "id": f"dp_demo_{order_id}",
+                        "object": "dispute",
+                        "payment_intent": checkout.payment_intent_id,
+                        "amount": gateway.to_stripe_amount(checkout.amount),
+                        "reason": "product_not_received",
+                        "status": "needs_response",
+                    }
+                },
+            }
+            handle_event(event, now=now)
+            self.result.disputes += 1
 
         return act
 

@@ -66,6 +66,8 @@ def test_orders_in_every_month_by_both_channels_with_refunds(history):
         select(PaymentTransaction.method).where(PaymentTransaction.kind == "refund")
     ).all()
     assert set(refunds) == {"card", "bank_transfer"}
+    disputes = _count(PaymentTransaction, PaymentTransaction.kind == "dispute")
+    assert disputes == 1 and "1 card dispute(s)" in output
     delivered = db.session.scalars(
         select(FacilityOrder).where(FacilityOrder.status == "delivered")
     ).all()
