@@ -98,7 +98,7 @@ class _History:
         self.start = _month_start(self.today, months)
         self.queue: list[tuple[datetime, int, Callable[[datetime], None]]] = []
         self.seq = itertools.count()
-        self.bca: dict[date, list[tuple[BankLine, str | None]]] = defaultdict(list)
+        self.bca: dict[date, list[tuple[BankLine, int | None]]] = defaultdict(list)
         self.mandiri: dict[date, list[BankLine]] = defaultdict(list)
         self.result = HistoryResult()
         self.serial = itertools.count(1)
