@@ -242,6 +242,12 @@ def _post_fees(now: datetime) -> int:
     return posted
 
 
+def post_fees(now: datetime | None = None) -> int:
+    """Card fees on charges linked to our payments that no one recorded yet (after a
+    charge was linked by hand)."""
+    return _post_fees(now or utcnow())
+
+
 def _post_payouts(rows: list[StripePayout], actor: str, now: datetime) -> int:
     """Each payout's steps, once each: sent (balance → in transit), then paid (→ bank) or
     returned (→ balance)."""
