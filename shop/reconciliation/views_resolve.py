@@ -38,30 +38,42 @@ def _exceptions(message: str):
     return redirect(url_for("reconciliation.exceptions_page"), code=303)
 
 
+def _payment(payment_id: int) -> Payment:
+    payment = db.session.get(Payment, payment_id) if 0 < payment_id <= MAX_ID else None
+    if payment is None:
+        abort(404)
+    return payment
+
+
 # ---- paid in the shop, no money found ----------------------------------------------------
 
 
 def _no_money_page(payment_id: int, form: LinkForm | None = None, error: str = "", status=200):
-    item = no_money.get(payment_id) if 0 < payment_id <= MAX_ID else None
-    if item is None:
-        abort(404)
-    if item.payment.provider == "bank_transfer":
-        targets = no_money.line_candidates(item)
-        choices = [
-            (t.id, f"{t.booked_on:%d/%m/%Y} · {format_rupiah(t.amount)} · {t.description[:60]}")
-            for t in targets
-        ]
-    else:
-        targets = no_money.charge_candidates(item)
-        choices = [
-            (t.id, f"{t.created:%d/%m/%Y} · {format_rupiah(t.amount)} · {t.source_id}")
-            for t in targets
-        ]
+    payment = _payment(payment_id)
+    item = no_money.get(payment_id)
     form = form or LinkForm(formdata=None)
-    form.target.choices = choices
+    form.target.choices = _targets(item) if item is not None else []
     return render_template(
-        "reconciliation/no_money.html", item=item, form=form, error=error
+        "reconciliation/no_money.html",
+        payment=payment,
+        order=db.session.get(Order, payment.order_id),
+        item=item,
+        form=form,
+        error=error,
     ), status
+
+
+def _targets(item: no_money.NoMoney) -> list[tuple[int, str]]:
+    """Where the money may be: unmatched statement lines, or unlinked Stripe charges."""
+    if item.payment.provider == "bank_transfer":
+        return [
+            (t.id, f"{t.booked_on:%d/%m/%Y} · {format_rupiah(t.amount)} · {t.description[:60]}")
+            for t in no_money.line_candidates(item)
+        ]
+    return [
+        (t.id, f"{t.created:%d/%m/%Y} · {format_rupiah(t.amount)} · {t.source_id}")
+        for t in no_money.charge_candidates(item)
+    ]
 
 
 @bp.get("/tanpa-uang/<id:payment_id>")
@@ -73,27 +85,19 @@ def no_money_page(payment_id: int):
 @bp.post("/tanpa-uang/<id:payment_id>")
 @admin_required
 def no_money_link(payment_id: int):
+    payment = _payment(payment_id)
     form = LinkForm()
-    item = no_money.get(payment_id) if 0 < payment_id <= MAX_ID else None
-    if item is None:
-        abort(404)
     form.target.choices = [(form.target.data, "")] if isinstance(form.target.data, int) else []
     if not form.validate_on_submit():
         return _no_money_page(payment_id, form, status=400)
     error = _run(lambda: no_money.link(payment_id, form.target.data, current_user, form.note.data))
     if error:
         return _no_money_page(payment_id, form, error, 409)
-    return _exceptions(_("The money was linked to order %(number)s.", number=item.order.number))
+    number = db.session.get(Order, payment.order_id).number
+    return _exceptions(_("The money was linked to order %(number)s.", number=number))
 
 
 # ---- write-offs --------------------------------------------------------------------------
-
-
-def _payment(payment_id: int) -> Payment:
-    payment = db.session.get(Payment, payment_id) if 0 < payment_id <= MAX_ID else None
-    if payment is None:
-        abort(404)
-    return payment
 
 
 def _write_off_page(payment_id: int, form: ResolveForm | None = None, error="", status=200):

@@ -125,7 +125,7 @@ def test_a_confirmed_transfer_no_statement_shows_is_listed_then_linked_once(app,
     assert entries() == before  # the money was posted when confirmed: nothing again
     assert "reconciliation.no_money" in audit_actions()
     again = admin.post(path, data={"csrf_token": token, "target": line.id, "note": "x"})
-    assert again.status_code == 404
+    assert again.status_code == 409 and "tidak sedang menunggu uangnya" in html_of(again)
     assert problems() == []
 
 

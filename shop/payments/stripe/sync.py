@@ -339,7 +339,10 @@ def _refund_exceptions() -> list[StripeException]:
         select(txn).where(
             txn.type.in_(REFUND_TYPES),
             ~exists().where(
-                PaymentTransaction.kind == "refund", PaymentTransaction.reference == txn.source_id
+                PaymentTransaction.kind == "refund",
+                # ours under its id, or recorded from it afterwards ("re_…:<part>")
+                (PaymentTransaction.reference == txn.source_id)
+                | PaymentTransaction.reference.like(txn.source_id + literal(":%")),
             ),
             ~exists().where(StripeRefund.refund_id == txn.source_id),
         )
