@@ -127,6 +127,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         ),
         **_bank_account(env, production),
         "PAYMENT_DEADLINE_HOURS": int(env.get("PAYMENT_DEADLINE_HOURS", "24")),
+        # The largest shortfall (rupiah) an administrator may write off in reconciliation.
+        "WRITE_OFF_LIMIT": int(env.get("WRITE_OFF_LIMIT", "10000")),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "8")),
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",

@@ -42,6 +42,18 @@ def sale(cash: str, amount: int, order, parts: Sequence, held: int = 0) -> list[
     return lines
 
 
+def written_off_sale(order, parts: Sequence, held: int, written_off: int) -> list[Line]:
+    """An order paid by money received earlier (``held``, owed back until now) and a
+    shortfall the shop writes off: the facilities get their full shares, the shop bears
+    the difference, no unique code is kept."""
+    lines = [debit("refunds_due", held), debit("write_offs", written_off)]
+    for part in parts:
+        for code, column in PART_SHARES.items():
+            lines.append(credit(code, getattr(part, column) or 0, part.facility_id, part.id))
+    lines.append(credit("refunds_due", held + written_off - order.total))
+    return lines
+
+
 def unapplied(cash: str, amount: int) -> list[Line]:
     """Money that arrived but paid nothing (too little, too late, twice): owed back."""
     return [debit(cash, amount), credit("refunds_due", amount)]

@@ -15,6 +15,7 @@ fac_shipping           liability  shipping a facility charged and pays its couri
 unique_code_income     income     the 1–999 rupiah codes that make transfers unique
 card_fees              expense    Stripe's fees
 dispute_losses         expense    money Stripe took back for a dispute (returned if won)
+write_offs             expense    small shortfalls an administrator wrote off (reconciliation)
 =====================  =========  ====================================================
 
 **Who bears card fees and lost disputes:** the marketplace. Facilities are paid their
@@ -53,6 +54,7 @@ ACCOUNT_KINDS = {
     "unique_code_income": "income",
     "card_fees": "expense",
     "dispute_losses": "expense",
+    "write_offs": "expense",
 }
 FACILITY_ACCOUNTS = ("fac_material", "fac_premi", "fac_pnbp", "fac_capital", "fac_shipping")
 

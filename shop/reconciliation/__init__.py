@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reconciliation", __name__, url_prefix="/admin/rekonsiliasi")
 
-from shop.reconciliation import views  # noqa: E402, F401
+from shop.reconciliation import views, views_resolve  # noqa: E402, F401

@@ -118,3 +118,39 @@ class NotOursForm(Form):
 
 class UndoForm(Form):
     note = TextAreaField(_l("Why undo? (optional)"), validators=[Optional(), NOTE])
+
+
+# ---- resolving exceptions ----------------------------------------------------------------
+
+RESOLVE_NOTE = [
+    InputRequired(message=_l("Write a note: what was done about it.")),
+    NOTE,
+]
+
+
+class ResolveForm(Form):
+    """Acknowledge or link an item of the exceptions queue, with a note."""
+
+    note = TextAreaField(_l("Note"), validators=RESOLVE_NOTE)
+
+
+class LinkForm(Form):
+    """Link the money found (a statement line or a Stripe charge) to a paid order."""
+
+    target = SelectField(
+        _l("Where the money is"),
+        coerce=int,
+        validators=[InputRequired(message=_l("Choose where the money is."))],
+    )
+    note = TextAreaField(_l("Note"), validators=RESOLVE_NOTE)
+
+
+class WriteOffLineForm(Form):
+    order_number = StringField(
+        _l("Order number"),
+        validators=[
+            InputRequired(message=_l("Choose an order or write its number.")),
+            Length(max=20),
+        ],
+    )
+    note = TextAreaField(_l("Why write off the difference?"), validators=RESOLVE_NOTE)

@@ -13,13 +13,14 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.extensions import db
 from shop.sqltypes import UTCDateTime, utcnow
 
-LINE_STATUSES = ("unmatched", "matched", "not_ours", "debit")
+LINE_STATUSES = ("unmatched", "matched", "not_ours", "debit", "written_off")
 MATCH_KINDS = ("auto", "hand", "split")
 
 
@@ -104,3 +105,30 @@ class StatementMatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undone_by: Mapped[str] = mapped_column(String(254), default="")
+
+
+RESOLUTION_KINDS = ("no_money", "write_off", "dispute", "stripe_refund")
+
+
+class Resolution(db.Model):
+    """An exception an administrator resolved, once per ``(kind, subject)``: what it was
+    about, what was linked or posted, and their note (the audit log has the rest)."""
+
+    __tablename__ = "recon_resolution"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {RESOLUTION_KINDS!r}", name="kind_known"),
+        UniqueConstraint("kind", "subject", name="uq_recon_resolution_subject"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # What was resolved: "payment:12", "stripe_txn:txn_…"
+    subject: Mapped[str] = mapped_column(String(300))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("shop_order.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("statement_line.id"))
+    stripe_txn_id: Mapped[int | None] = mapped_column(ForeignKey("stripe_balance_transaction.id"))
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    actor: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

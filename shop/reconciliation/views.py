@@ -19,6 +19,7 @@ from shop.reconciliation.forms import (
     SplitForm,
     UndoForm,
     UploadForm,
+    WriteOffLineForm,
 )
 from shop.reconciliation.models import StatementImport
 from shop.reconciliation.parsers import (
@@ -28,6 +29,7 @@ from shop.reconciliation.parsers import (
     csv_header,
     decode,
 )
+from shop.reconciliation.resolve.write_offs import write_off_limit
 from shop.uow import unit_of_work
 
 
@@ -191,6 +193,8 @@ def _render_line(line_id: int, status: int = 200, **forms):
         split_form=split,
         not_ours_form=forms.get("not_ours") or NotOursForm(formdata=None, prefix="notours"),
         undo_form=forms.get("undo") or UndoForm(formdata=None, prefix="undo"),
+        write_off_form=forms.get("write_off") or WriteOffLineForm(formdata=None, prefix="writeoff"),
+        write_off_limit=write_off_limit(),
         error=forms.get("error", ""),
         status_labels=recon.LINE_STATUS_LABELS,
         outcome_labels=recon.OUTCOME_LABELS,

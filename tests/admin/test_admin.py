@@ -16,6 +16,8 @@ from shop.catalog.models import Product
 from shop.extensions import db
 from shop.mail.models import OutboxMessage
 from shop.payments.bank_transfer import confirm_bank_transfer
+from shop.payments.models import Payment
+from shop.payments.stripe.balance_models import StripeBalanceTransaction
 from shop.reconciliation.models import StatementLine
 from shop.reconciliation.services import import_statement
 from shop.settlements import services as settlements
@@ -64,6 +66,16 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         "settlements.reports_csv",
         "settlements.recap_page",
         "settlements.recap_csv",
+        "reconciliation.exceptions_page",
+        "reconciliation.no_money_page",
+        "reconciliation.no_money_link",
+        "reconciliation.write_off",
+        "reconciliation.write_off_post",
+        "reconciliation.write_off_line",
+        "reconciliation.dispute",
+        "reconciliation.dispute_post",
+        "reconciliation.stripe_refund",
+        "reconciliation.stripe_refund_post",
     }
     for rule in rules:
         assert getattr(app.view_functions[rule.endpoint], "requires_admin", False), rule.rule
@@ -85,6 +97,17 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         product.facility_id, sold.placed_at.year, sold.placed_at.month, "admin"
     )
     settlements.approve(settlement.id, "admin")
+    # A refund made in Stripe's dashboard, as the Stripe sync stores it.
+    stripe_row = StripeBalanceTransaction(
+        txn_id="txn_walk",
+        type="refund",
+        amount=-10_000,
+        net=-10_000,
+        currency="idr",
+        source_id="re_walk",
+        created=utcnow(),
+    )
+    db.session.add(stripe_row)
     db.session.commit()
     fillers = {
         "order_id": order.id,
@@ -98,6 +121,8 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         "user_id": staff_user.id,
         "settlement_id": settlement.id,
         "kind": "facility",
+        "payment_id": db.session.scalar(select(Payment.id).where(Payment.order_id == sold.id)),
+        "row_id": stripe_row.id,
     }
     admin_token = csrf_token(admin)
     anonymous = app.test_client()

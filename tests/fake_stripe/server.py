@@ -20,7 +20,8 @@ balance transaction (``GET /v1/balance_transactions``, paged newest first, filte
 ``payout``, ``type``, ``created``); :meth:`create_payout` pays out the available balance
 (``GET /v1/payouts``), :meth:`settle_payout` lands or bounces it,
 :meth:`charge_without_order` and :meth:`refund_in_dashboard` make money move outside the
-shop's own checkout and refunds.
+shop's own checkout and refunds; :meth:`dispute` takes the disputed amount out of the
+balance with an ``adjustment`` (reporting category ``dispute``) whose source is the dispute.
 """
 
 from __future__ import annotations
@@ -178,6 +179,7 @@ class FakeStripe:
         self.payment_intents: dict[str, dict] = {}
         self.charges: dict[str, dict] = {}
         self.balance_transactions: dict[str, dict] = {}
+        self.disputes: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
         self.payouts: dict[str, dict] = {}
         self._idempotency: dict[str, tuple[str, int, dict]] = {}
@@ -342,6 +344,10 @@ class FakeStripe:
                 "created": int(time.time()),
             }
             charge["disputed"] = True
+            # Stripe takes the disputed amount out of the balance at once.
+            txn = self._balance_transaction("adjustment", -charge["amount"], "idr", dispute["id"])
+            dispute["balance_transactions"] = [txn["id"]]
+            self.disputes[dispute["id"]] = dispute
             return self.event("charge.dispute.created", dispute)
 
     def _create_payment(self, session: dict, *, succeeded: bool) -> dict:
@@ -766,7 +772,7 @@ class FakeStripe:
         }
 
     def _source(self, source_id):
-        for table in (self.charges, self.refunds, self.payouts):
+        for table in (self.charges, self.refunds, self.payouts, self.disputes):
             if source_id in table:
                 return table[source_id]
         return source_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fake_stripe.fixtures import fake_stripe, stripe_app  # noqa: F401  (Stripe resolutions)
 from staff_helpers import make_user, sign_in
 
 from shop.extensions import db

@@ -242,6 +242,12 @@ def _post_fees(now: datetime) -> int:
     return posted
 
 
+def post_fees(now: datetime | None = None) -> int:
+    """Card fees on charges linked to our payments that no one recorded yet (after a
+    charge was linked by hand)."""
+    return _post_fees(now or utcnow())
+
+
 def _post_payouts(rows: list[StripePayout], actor: str, now: datetime) -> int:
     """Each payout's steps, once each: sent (balance → in transit), then paid (→ bank) or
     returned (→ balance)."""
@@ -333,7 +339,10 @@ def _refund_exceptions() -> list[StripeException]:
         select(txn).where(
             txn.type.in_(REFUND_TYPES),
             ~exists().where(
-                PaymentTransaction.kind == "refund", PaymentTransaction.reference == txn.source_id
+                PaymentTransaction.kind == "refund",
+                # ours under its id, or recorded from it afterwards ("re_…:<part>")
+                (PaymentTransaction.reference == txn.source_id)
+                | PaymentTransaction.reference.like(txn.source_id + literal(":%")),
             ),
             ~exists().where(StripeRefund.refund_id == txn.source_id),
         )

@@ -46,6 +46,7 @@ LINE_STATUS_LABELS = {
     "matched": _l("Matched"),
     "not_ours": _l("Not ours"),
     "debit": _l("Money out"),
+    "written_off": _l("Matched, difference written off"),
 }
 OUTCOME_LABELS = {
     "paid": _l("paid the order"),
