@@ -197,7 +197,9 @@ def product(slug: str):
         "catalog/product.html",
         product=item,
         split=services.split_for(item),
-        related=services.related_products(item, 4),
+        related=services.related_products(
+            item, 4, float(current_app.config["CATALOG_PAGE_CACHE_SECONDS"])
+        ),
         jsonld=jsonld_script_body(product_jsonld(item, locale)),
         og_image=image,
         canonical=absolute(url_for("catalog.product", slug=item.slug)),
