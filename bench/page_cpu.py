@@ -5,7 +5,7 @@
 
 Seeds a benchmark database when it has no products yet (as ``bench.catalog_bench``
 does), builds the shop with production settings and every page cache off
-(``CATALOG_PAGE_CACHE_SECONDS=0``; the facet lists keep their usual
+(``CATALOG_PAGE_CACHE_SECONDS=0``, or ``--page-cache-seconds``; the facet lists keep their usual
 ``CATALOG_FACET_TTL``), and serves each page through Flask's test client, in this
 process, measuring ``time.process_time()`` per request: no network, no load generator,
 so the number is the shop's own CPU (plus the test client's, which the floor pays too).
@@ -30,24 +30,24 @@ import time
 from pathlib import Path
 
 from bench.catalog_bench import database_for
-from bench.servers import ROOT, load_average
+from bench.servers import ROOT, load_average, shop_env
 
 PAGES = ("product", "home", "catalog", "search")
 
 
-def _shop(database_url: str):
+def _shop(database_url: str, page_cache_seconds: float):
     from shop import create_app
     from shop.i18n import compile_catalogs
 
     compile_catalogs()
-    os.environ.update(SHOP_ENV="production", SECRET_KEY="bench-secret")
+    os.environ.update(shop_env(database_url, tempfile.gettempdir()))
     return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "bench-secret",
             "SITE_URL": "http://127.0.0.1",
             "SESSION_COOKIE_SECURE": False,
-            "CATALOG_PAGE_CACHE_SECONDS": 0,
+            "CATALOG_PAGE_CACHE_SECONDS": page_cache_seconds,
         }
     )
 
@@ -131,18 +131,13 @@ def _floor(app, slug: str, pages_dir: Path):
 
 def measure(args) -> list[str]:
     database_url = database_for(args.products, args.facilities, args.database_url)
-    app = _shop(database_url)
+    app = _shop(database_url, args.page_cache_seconds)
     slugs = _slugs(app)
     rng = random.Random(13)
     cookie = _session_cookie(app, slugs[0])
     anon = app.test_client(use_cookies=False)
     new_visitor = anon.get(f"/produk/{rng.choice(slugs)}")
     sets_cookie = "Set-Cookie" in new_visitor.headers
-    statements = {
-        (page, label): _statements(app, _paths(page, slugs, rng), c)
-        for page in PAGES
-        for label, c in (("no cookie", None), ("session cookie", cookie))
-    }
     with tempfile.TemporaryDirectory() as pages_dir:
         floor_client = _floor(app, slugs[0], Path(pages_dir)).test_client()
         # Warm up: templates compiled, facet lists kept, statement caches filled.
@@ -150,6 +145,11 @@ def measure(args) -> list[str]:
             _cpu_ms(anon, [_paths(page, slugs, rng) for _ in range(20)], None)
             _cpu_ms(anon, [_paths(page, slugs, rng) for _ in range(20)], cookie)
         _cpu_ms(floor_client, ["/product"] * 50, None)
+        statements = {
+            (page, label): _statements(app, _paths(page, slugs, rng), c)
+            for page in PAGES
+            for label, c in (("no cookie", None), ("session cookie", cookie))
+        }
         samples: dict[tuple[str, str], list[float]] = {}
         load_before = load_average()
         for _round in range(args.rounds):
@@ -163,6 +163,7 @@ def measure(args) -> list[str]:
             )
         load_after = load_average()
 
+    cache = f"{args.page_cache_seconds:g} s" if args.page_cache_seconds else "off"
     engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
     floor_ms = statistics.median(samples[("floor (product page as static text)", "no cookie")])
     lines = [
@@ -170,7 +171,7 @@ def measure(args) -> list[str]:
         f"{dt.date.today().isoformat()}",
         "",
         f"`{' '.join(['.venv/bin/python -m bench.page_cpu', *sys.argv[1:]])}` — "
-        f"code at `{args.label}`; page cache off, {args.requests} requests per page and "
+        f"code at `{args.label}`; page cache {cache}, {args.requests} requests per page and "
         f"cookie state per round, median of {args.rounds} rounds; load average "
         f"{load_before} before, {load_after} after. A new visitor's product view "
         f"{'**sets a cookie**' if sets_cookie else 'sets no cookie'}.",
@@ -191,6 +192,7 @@ def main() -> None:
     parser.add_argument("--facilities", type=int, default=25)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--page-cache-seconds", type=float, default=0)
     parser.add_argument("--database-url", help="with {n} for the number of products")
     parser.add_argument("--label", default="this checkout", help="which code was measured")
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
