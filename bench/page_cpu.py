@@ -67,7 +67,8 @@ def _slugs(app) -> list[str]:
 
 
 def _session_cookie(app, slug: str) -> str:
-    """The cookie of a shopper who put one product in the cart (a real add-to-cart)."""
+    """The cookie of a shopper who put one product in the cart (a real add-to-cart) and
+    looked at it."""
     client = app.test_client()
     page = client.get(f"/produk/{slug}").get_data(as_text=True)
     product_id = page.split('name="product_id" value="', 1)[1].split('"', 1)[0]
@@ -76,6 +77,10 @@ def _session_cookie(app, slug: str) -> str:
         data["csrf_token"] = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     added = client.post("/keranjang/tambah", data=data, headers={"Origin": "http://localhost"})
     assert added.status_code in (302, 303), added.status_code
+    # As a browser would: the cart page shows (and so drops) the "added" message, the
+    # next page the cookie the shopper then keeps.
+    client.get("/keranjang")
+    client.get("/produk")
     name = app.config["SESSION_COOKIE_NAME"]
     cookie = client.get_cookie(name)
     assert cookie is not None, "adding to the cart started no session"
