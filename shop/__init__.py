@@ -12,7 +12,12 @@ from flask_babel.speaklater import LazyString
 from shop.config import PROJECT_ROOT, load_config
 from shop.database import engine_options
 from shop.extensions import babel, csrf, db, login_manager, migrate
-from shop.i18n import format_rupiah, select_locale, translation_directories
+from shop.i18n import (
+    format_rupiah,
+    install_request_translations,
+    select_locale,
+    translation_directories,
+)
 from shop.parsing import IdConverter
 from shop.security import refuse_nul_bytes
 from shop.sessions import CookieSessionInterface
@@ -38,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale)
+    install_request_translations(app)
     # Before CSRF (which reads the form) and every view: NUL bytes answer 400.
     app.before_request(refuse_nul_bytes)
     csrf.init_app(app)

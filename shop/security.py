@@ -8,6 +8,8 @@ redirects to Stripe is checked against it).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, abort, request
 from flask_babel import gettext as _
 
@@ -77,3 +79,22 @@ def refuse_nul_bytes():
         values += [f.filename or "" for f in request.files.values()]
     if any("\x00" in value for value in values):
         abort(400, description=_("The request contained a NUL character; nothing was done."))
+
+
+def request_origin_is_ours() -> bool | None:
+    """Whether a POST was sent from one of this shop's own pages, by its ``Origin``
+    header or, without one, its ``Referer``: True (same host), False (another site, or
+    ``Origin: null``), None (the client sent neither, so this check cannot tell).
+
+    Browsers send ``Origin`` with every POST, and a page of another site cannot forge
+    it; this is the CSRF check of forms that must work before the visitor has a session.
+    """
+    sent = request.headers.get("Origin") or request.headers.get("Referer")
+    if not sent:
+        return None
+    parts = urlsplit(sent)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False
+    if request.is_secure and parts.scheme != "https":
+        return False
+    return parts.netloc.lower() == request.host.lower()

@@ -4,6 +4,7 @@ and single-use reset tokens."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -26,9 +27,17 @@ LOCK_DURATION = timedelta(minutes=15)
 RESET_TOKEN_MAX_AGE = 3600  # seconds
 SESSION_MAX_AGE = timedelta(days=31)  # Flask's PERMANENT_SESSION_LIFETIME
 _RESET_SALT = "password-reset"
-# A valid argon2 hash of nothing anyone knows: verifying against it when the email is
-# unknown keeps the time of a refusal the same whether or not the account exists.
-_DUMMY_HASH = _hasher.hash("no account has this password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A valid argon2 hash of nothing anyone knows: verifying against it when the email is
+    unknown keeps the time of a refusal the same whether or not the account exists.
+
+    Computed on the first such sign-in, not at import: hashing takes argon2's 64 MiB,
+    which every worker would otherwise allocate (and keep as peak RSS) at start.
+    """
+    return _hasher.hash("no account has this password")
 
 
 class AccountError(ValueError):
@@ -123,7 +132,7 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Sign
 
 def _spend_hash_time(password: str) -> None:
     with contextlib.suppress(VerificationError):
-        _hasher.verify(_DUMMY_HASH, password)
+        _hasher.verify(_dummy_hash(), password)
 
 
 def _token_hash(token: str) -> str:

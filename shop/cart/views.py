@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
 
 from shop.cart import bp
 from shop.cart import services as cart_service
 from shop.cart.forms import AddToCartForm, QuantityForm, RemoveForm
 from shop.cart.services import CartError
+from shop.extensions import csrf
 from shop.parsing import parse_id
+from shop.security import request_origin_is_ours
 from shop.urls import local_path
 
 SESSION_KEY = "cart"
@@ -52,9 +56,31 @@ def view():
     )
 
 
+def _sent_from_the_shop() -> bool:
+    """The add-to-cart form's CSRF check, which needs no session: the browser's
+    ``Origin``/``Referer`` names this shop; a client that sends neither must send the
+    session's CSRF token instead (as every other form does)."""
+    ours = request_origin_is_ours()
+    if ours is not None:
+        return ours
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
 @bp.post("/tambah")
+@csrf.exempt
 def add():
-    form = AddToCartForm()
+    """Put a product in the cart; the first thing a visitor stores starts their session.
+
+    The product page carries no CSRF token (rendering one would start a session for
+    every visitor who only looks), so this form is checked by its origin instead.
+    """
+    if not _sent_from_the_shop():
+        raise CSRFError()
+    form = AddToCartForm(meta={"csrf": False})
     if not form.validate_on_submit():
         abort(400)
     product_id = _product_id(form.product_id.data)

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
+from shop.catalog import page_cache
 from shop.catalog.models import Category, Product
 from shop.catalog.search import Search, build_search, tokenize
 from shop.extensions import db
@@ -729,31 +730,111 @@ def get_product(slug: str) -> Product | None:
     return db.session.scalar(_page_options(select(Product).where(Product.slug == slug)))
 
 
-def related_products(product: Product, limit: int = 4) -> list[Product]:
-    """Other active products from the same facility, then the same category, newest first.
+@dataclass(frozen=True)
+class CardPhoto:
+    """The main photo of a product card: what ``picture()`` reads."""
 
-    Each branch is a small index-friendly LIMIT query; one statement in all (plus photos).
-    """
+    content_hash: str
+    width: int
+    height: int
+    widths: list[int]
+    alt_text: str
+
+
+@dataclass(frozen=True)
+class CardFacility:
+    name: str
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    """What a product card shows, read by one Core SELECT (no ORM objects, nothing to
+    load later), so a list of them can be kept between requests."""
+
+    id: int
+    slug: str
+    name: str
+    price: int
+    available: int
+    facility: CardFacility
+    main_photo: CardPhoto | None
+
+
+def _card_rows(facility_id: int, category_id: int, limit: int) -> list[ProductCard]:
+    """The newest ``limit`` products for sale of a facility, then of a category, as cards:
+    one statement (the main photo joined by a correlated subquery)."""
 
     def branch(column, value):
         return (
             select(Product.id)
-            .where(_ACTIVE, Product.id != product.id, column == value)
+            .where(_ACTIVE, column == value)
             .order_by(Product.id.desc())
             .limit(limit)
         )
 
     candidates = union_all(
-        branch(Product.facility_id, product.facility_id).subquery().select(),
-        branch(Product.category_id, product.category_id).subquery().select(),
+        branch(Product.facility_id, facility_id).subquery().select(),
+        branch(Product.category_id, category_id).subquery().select(),
     ).subquery()
-    stmt = _card_options(
-        select(Product)
-        .where(Product.id.in_(select(candidates.c.id)))
-        .order_by((Product.facility_id == product.facility_id).desc(), Product.id.desc())
-        .limit(limit)
+    main_photo = (
+        select(ProductPhoto.id)
+        .where(ProductPhoto.product_id == Product.id)
+        .order_by(ProductPhoto.position, ProductPhoto.id)
+        .limit(1)
+        .correlate(Product)
+        .scalar_subquery()
     )
-    return list(db.session.scalars(stmt))
+    stmt = (
+        select(
+            Product.id,
+            Product.slug,
+            Product.name,
+            Product.price,
+            Product.on_hand,
+            Product.allocated,
+            Facility.name.label("facility_name"),
+            ProductPhoto.content_hash,
+            ProductPhoto.width,
+            ProductPhoto.height,
+            ProductPhoto.widths,
+            ProductPhoto.alt_text,
+        )
+        .join(Facility, Facility.id == Product.facility_id)
+        .outerjoin(ProductPhoto, ProductPhoto.id == main_photo)
+        .where(Product.id.in_(select(candidates.c.id)))
+        .order_by((Product.facility_id == facility_id).desc(), Product.id.desc())
+    )
+    return [
+        ProductCard(
+            id=row.id,
+            slug=row.slug,
+            name=row.name,
+            price=row.price,
+            available=max(row.on_hand - row.allocated, 0),
+            facility=CardFacility(row.facility_name),
+            main_photo=None
+            if row.content_hash is None
+            else CardPhoto(row.content_hash, row.width, row.height, row.widths, row.alt_text),
+        )
+        for row in db.session.execute(stmt)
+    ]
+
+
+def related_products(product: Product, limit: int = 4, ttl: float = 0) -> list[ProductCard]:
+    """Other products for sale from the same facility, then the same category, newest
+    first, as cards.
+
+    The cards of a facility and category are kept for ``ttl`` seconds (the page cache's
+    lifetime: like the listing's, their price and stock badge may lag a change by that
+    long, and a facility change empties them with the page cache). One more than
+    ``limit`` of each is kept, so leaving out the product itself still leaves enough.
+    """
+    cards = page_cache.cached(
+        ("related", product.facility_id, product.category_id, limit),
+        ttl,
+        lambda: _card_rows(product.facility_id, product.category_id, limit + 1),
+    )
+    return [card for card in cards if card.id != product.id][:limit]
 
 
 def get_facility(slug: str) -> Facility | None:

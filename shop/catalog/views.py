@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import abort, current_app, g, jsonify, render_template, request, url_for
+from flask import abort, current_app, g, jsonify, render_template, request, session, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from shop.cart.views import cart_count
 from shop.catalog import bp, page_cache, services
 from shop.catalog.forms import MAX_QUERY_LENGTH, parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
@@ -77,15 +78,36 @@ def home():
 def listing():
     key = ("listing", current_locale(), request.query_string)
     seconds = float(current_app.config["CATALOG_PAGE_CACHE_SECONDS"])
-    if _is_first_visit():
-        # Without a session the whole page (header included) is the same for everyone.
-        return page_cache.cached((*key, "page"), seconds, lambda: _render_listing(key, seconds))
+    variant = _shared_page_variant()
+    if variant is not None:
+        # The whole page (header included) is the same for everyone of this variant.
+        return page_cache.cached(
+            (*key, "page", variant), seconds, lambda: _render_listing(key, seconds)
+        )
     return _render_listing(key, seconds)
 
 
-def _is_first_visit() -> bool:
-    """No session cookie: no cart, no messages, nobody signed in."""
-    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+# What a shopper's session may hold while the public pages stay the same for everyone
+# with the same cart count: the cart (only its count shows, in the header), the CSRF
+# token, checkout details and recent orders (shown on their own pages only), Flask-Login's
+# "_fresh" mark (also set for nobody signed in). Anything else (a flashed message, a
+# signed-in account's "_user_id") makes the page the visitor's own.
+SHARED_SESSION_KEYS = frozenset(
+    {"cart", "csrf_token", "_permanent", "_fresh", "checkout", "recent_orders"}
+)
+
+
+def _shared_page_variant() -> int | None:
+    """The header's cart count, which is all of a shopper's session a public page
+    shows; None when the page must be rendered for this visitor alone."""
+    cookies, config = request.cookies, current_app.config
+    if config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
+        return None  # Flask-Login may sign someone in from it
+    if config["SESSION_COOKIE_NAME"] not in cookies:
+        return 0
+    if not session.keys() <= SHARED_SESSION_KEYS:
+        return None
+    return cart_count()
 
 
 def _render_listing(key, seconds: float) -> str:
@@ -175,7 +197,9 @@ def product(slug: str):
         "catalog/product.html",
         product=item,
         split=services.split_for(item),
-        related=services.related_products(item, 4),
+        related=services.related_products(
+            item, 4, float(current_app.config["CATALOG_PAGE_CACHE_SECONDS"])
+        ),
         jsonld=jsonld_script_body(product_jsonld(item, locale)),
         og_image=image,
         canonical=absolute(url_for("catalog.product", slug=item.slug)),

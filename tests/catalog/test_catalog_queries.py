@@ -75,7 +75,7 @@ def test_statement_counts_are_constant(app, client, queries, n_products, page_si
         # ("kain" has synonyms, so no word check) the search's count and facets, which
         # also give the total, page, photos, 3 facet lists
         "/produk?q=kain&kategori={cat}&tersedia=1&harga_min=1000&urut=harga_naik": 6,
-        "/produk/{slug}": 5,  # product, its photos, related, their photos, the split today
+        "/produk/{slug}": 4,  # product, its photos, related cards (one Core SELECT), the split
         "/fasilitas": 1,
         "/fasilitas/{facility}": 5,  # facility, count, page, photos, the split today
     }

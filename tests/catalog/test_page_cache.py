@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from csrf import csrf_token_from
 from factories import make_product
 
 from shop.catalog import page_cache
@@ -64,9 +63,11 @@ def test_a_visitor_with_a_cart_never_gets_the_first_visit_page(app, page_cache_o
     assert 'class="badge"' not in first.get_data(as_text=True).split("cart-link", 1)[1][:200]
 
     shopper = app.test_client()
-    token = csrf_token_from(shopper.get(f"/produk/{product.slug}").get_data(as_text=True))
+    assert "Set-Cookie" not in shopper.get(f"/produk/{product.slug}").headers
     added = shopper.post(
-        "/keranjang/tambah", data={"csrf_token": token, "product_id": product.id, "quantity": "2"}
+        "/keranjang/tambah",
+        data={"product_id": product.id, "quantity": "2"},
+        headers={"Origin": "http://localhost"},
     )
     assert added.status_code == 303
     page = shopper.get("/produk").get_data(as_text=True)
@@ -97,3 +98,77 @@ def test_entries_kept_together_expire_apart_and_never_late(page_cache_on, monkey
     for n in range(50):
         page_cache.cached(("page", n), 10, lambda n=n: build(n))
     assert builds == list(range(50))
+
+
+def _header(page: str) -> str:
+    return page.split('class="cart-link"', 1)[1][:300]
+
+
+def _add(client, product, quantity: str, **extra):
+    return client.post(
+        "/keranjang/tambah",
+        data={"product_id": product.id, "quantity": quantity, **extra},
+        headers={"Origin": "http://localhost"},
+        follow_redirects=True,
+    )
+
+
+def test_shoppers_get_the_kept_page_of_their_own_cart_count(
+    app, queries, monkeypatch, page_cache_on
+):
+    from shop.catalog import views
+
+    product = make_product(name="Kain Tenun Ikat Sumba", on_hand=9)
+    db.session.commit()
+    newcomer, two, one = app.test_client(), app.test_client(), app.test_client()
+    assert 'class="badge"' not in _header(newcomer.get("/produk").get_data(as_text=True))
+    _add(two, product, "2")
+    _add(one, product, "1")
+
+    assert ">2</span>" in _header(two.get("/produk").get_data(as_text=True))
+    rendered: list[int] = []
+    render = views._render_listing
+    monkeypatch.setattr(views, "_render_listing", lambda *a: rendered.append(1) or render(*a))
+    with queries() as counted:
+        again = two.get("/produk").get_data(as_text=True)
+    assert ">2</span>" in _header(again)
+    assert counted.count == 0 and rendered == []  # the shopper's whole page was kept
+    assert ">1</span>" in _header(one.get("/produk").get_data(as_text=True))
+    assert 'class="badge"' not in _header(newcomer.get("/produk").get_data(as_text=True))
+
+    two.get("/lang/en?next=/produk")
+    english = two.get("/produk").get_data(as_text=True)
+    assert '<html lang="en">' in english and "All products" in english
+    assert ">2</span>" in _header(english)
+    assert '<html lang="id">' in one.get("/produk").get_data(as_text=True)
+
+
+def test_a_message_for_the_shopper_is_shown_not_a_kept_page(app, page_cache_on):
+    product = make_product(name="Kain Tenun Ikat Sumba", on_hand=9)
+    db.session.commit()
+    shopper = app.test_client()
+    _add(shopper, product, "1")
+    assert ">1</span>" in _header(shopper.get("/produk").get_data(as_text=True))  # kept
+    shown = _add(shopper, product, "1", next="/produk").get_data(as_text=True)
+    assert "Ditambahkan ke keranjang." in shown and ">2</span>" in _header(shown)
+    assert "Ditambahkan ke keranjang." not in shopper.get("/produk").get_data(as_text=True)
+
+
+def test_signed_in_staff_are_never_served_a_kept_page(app, monkeypatch, page_cache_on):
+    from staff_helpers import make_user, sign_in
+
+    make_product(name="Kain Tenun Ikat Sumba")
+    make_user(email="ada@lapas.test")
+    db.session.commit()
+    keys: list[tuple] = []
+    original = page_cache.cached
+    monkeypatch.setattr(page_cache, "cached", lambda key, *a: keys.append(key) or original(key, *a))
+    app.test_client().get("/produk")  # the shared page, now kept
+    assert any("page" in key for key in keys)
+
+    staff = app.test_client()
+    assert sign_in(staff, "ada@lapas.test").status_code in (302, 303)
+    keys.clear()
+    page = staff.get("/produk").get_data(as_text=True)
+    assert "Kain Tenun Ikat Sumba" in page
+    assert keys and not any("page" in key for key in keys), keys  # parts only

@@ -16,3 +16,34 @@ def test_sessions_open_with_and_without_a_cookie(app):
         assert session["cart"] == 7
     with app.test_request_context("/", headers={"Cookie": f"{cookie_name}={signed}x"}):
         assert "cart" not in session
+
+
+def _signed_cookie(app, data: dict, age_seconds: float = 0) -> str:
+    import time
+
+    from itsdangerous import TimestampSigner
+
+    serializer = app.session_interface.get_signing_serializer(app)
+    original = TimestampSigner.get_timestamp
+    TimestampSigner.get_timestamp = lambda self: int(time.time() - age_seconds)
+    try:
+        signed = serializer.dumps(data)
+    finally:
+        TimestampSigner.get_timestamp = original
+    return f"{app.config['SESSION_COOKIE_NAME']}={signed}"
+
+
+def test_an_unchanged_session_is_resent_once_a_day_not_on_every_page(app):
+    cart = {"cart": {"7": [1, 150_000]}, "_permanent": True, "_fresh": False}
+    client = app.test_client(use_cookies=False)
+    fresh = client.get("/produk", headers={"Cookie": _signed_cookie(app, cart)})
+    assert fresh.status_code == 200 and "Set-Cookie" not in fresh.headers
+    assert ">1</span>" in fresh.get_data(as_text=True)  # the session was read all the same
+
+    day_old = _signed_cookie(app, cart, age_seconds=25 * 3600)
+    refreshed = client.get("/produk", headers={"Cookie": day_old})
+    assert "session=" in refreshed.headers.get("Set-Cookie", "")
+    assert "Expires=" in refreshed.headers["Set-Cookie"]  # its expiry moved on
+
+    changed = client.get("/keranjang", headers={"Cookie": _signed_cookie(app, cart)})
+    assert "session=" in changed.headers.get("Set-Cookie", "")  # a change is always sent
