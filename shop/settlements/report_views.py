@@ -62,6 +62,7 @@ def _headers(kind: str) -> list[str]:
             _("Other"),
             _("Net"),
         ],
+        "marketplace": [_("The marketplace's own money"), _("Amount")],
     }[kind]
 
 
@@ -86,10 +87,25 @@ def _rows(report: reports.Report, kind: str) -> list[list]:
         return [
             [_channel(code), *(row[k] for k in reports.CASH_COLUMNS)] for code, row in report.cash
         ]
+    if kind == "marketplace":
+        return _marketplace_rows(report.marketplace)
     table = {"province": report.by_province, "month": report.by_month}.get(kind)
     if table is None:
         table = report.by_category
     return [[label, amount] for label, amount in table]
+
+
+def _marketplace_rows(sums: dict[str, int]) -> list[list]:
+    labels = {
+        "unique_code_income": _("Income: transfer unique codes"),
+        "card_fees": _("Cost: card fees"),
+        "dispute_losses": _("Cost: card disputes lost"),
+        "write_offs": _("Cost: small shortfalls written off"),
+    }
+    income = sum(sums[c] for c in reports.MARKETPLACE_INCOME)
+    costs = sum(sums[c] for c in reports.MARKETPLACE_COSTS)
+    rows = [[labels[code], amount] for code, amount in sums.items()]
+    return [*rows, [_("Income less costs"), income - costs]]
 
 
 def _channel(code: str) -> str:
@@ -136,7 +152,7 @@ def _csv(name: str, header: list[str], rows: list[list]) -> Response:
 @bp.get("/admin/laporan/<kind>.csv")
 @admin_required
 def reports_csv(kind: str):
-    if kind not in ("facility", "province", "month", "category", "cash"):
+    if kind not in ("facility", "province", "month", "category", "cash", "marketplace"):
         abort(404)
     period, first, last, errors = _period()
     if errors:

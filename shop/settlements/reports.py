@@ -36,6 +36,9 @@ CASH_KINDS = {
     "settlement_paid": "settlements",
 }
 CASH_COLUMNS = ("collected", "refunds", "fees", "disputes", "settlements", "other", "net")
+# The marketplace's own income and costs (not the facilities'), as the ledger holds them.
+MARKETPLACE_INCOME = ("unique_code_income",)
+MARKETPLACE_COSTS = ("card_fees", "dispute_losses", "write_offs")
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class Report:
     by_month: list[tuple[str, int]] = field(default_factory=list)
     by_category: list[tuple[str, int]] = field(default_factory=list)
     cash: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    marketplace: dict[str, int] = field(default_factory=dict)
     total: Shares = field(default_factory=Shares)
 
 
@@ -138,7 +142,26 @@ def report(period: Period, locale: str = "id") -> Report:
     result.by_month = _every_month(period, per_month)
     result.by_category = _by_category(period, locale)
     result.cash = _cash(period)
+    result.marketplace = _marketplace(period)
     return result
+
+
+def _marketplace(period: Period) -> dict[str, int]:
+    """Income (the transfers' unique codes) and costs (card fees, lost disputes, amounts
+    written off) in the period, each as a positive amount; a refunded code or a won
+    dispute comes back off its line."""
+    codes = MARKETPLACE_INCOME + MARKETPLACE_COSTS
+    stmt = (
+        select(Account.code, func.sum(Posting.amount))
+        .join(Posting, Posting.account_id == Account.id)
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(Account.code.in_(codes))
+        .group_by(Account.code)
+    )
+    sums = dict.fromkeys(codes, 0)
+    for code, amount in db.session.execute(_in(stmt, period)).all():
+        sums[code] = -int(amount) if code in MARKETPLACE_INCOME else int(amount)
+    return sums
 
 
 def _add(row: Shares, kind: str, code: str, amount: int) -> None:

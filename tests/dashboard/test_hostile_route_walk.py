@@ -70,13 +70,28 @@ def _fillers(world: World) -> dict[str, Callable[[str], object]]:
     from sqlalchemy import select
 
     from shop.mail.models import OutboxMessage
+    from shop.payments.models import Payment
+    from shop.payments.stripe.balance_models import StripeBalanceTransaction
     from shop.reconciliation.models import StatementLine
     from shop.reconciliation.services import import_statement
+    from shop.sqltypes import utcnow
 
     order = db.session.get(Order, world.home_part.order_id)
     sample = Path(__file__).parent.parent / "reconciliation" / "samples" / "bca.csv"
     statement = import_statement(sample.read_bytes(), "bca.csv", "test", "bca").statement
+    # A refund made in Stripe's dashboard, as the Stripe sync stores it.
+    stripe_row = StripeBalanceTransaction(
+        txn_id="txn_hostile_walk",
+        type="refund",
+        amount=-10_000,
+        net=-10_000,
+        currency="idr",
+        source_id="re_hostile_walk",
+        created=utcnow(),
+    )
+    db.session.add(stripe_row)
     db.session.commit()
+    payment_id = db.session.scalar(select(Payment.id).where(Payment.order_id == order.id))
     line_id = db.session.scalars(select(StatementLine.id)).first()
     message_id = db.session.scalars(
         select(OutboxMessage.id).where(OutboxMessage.order_id == order.id)
@@ -96,6 +111,8 @@ def _fillers(world: World) -> dict[str, Callable[[str], object]]:
         "photo_id": lambda _e: world.home_photo.id,
         "part_id": lambda _e: world.home_part.id,
         "order_id": lambda _e: order.id,
+        "payment_id": lambda _e: payment_id,
+        "row_id": lambda _e: stripe_row.id,
         "slug": lambda e: world.home.slug if e == "catalog.facility" else world.home_product.slug,
         "token": lambda _e: order.public_token,
         "code": lambda _e: "en",

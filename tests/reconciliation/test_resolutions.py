@@ -181,6 +181,14 @@ def test_a_line_a_little_short_is_matched_and_the_difference_written_off(app, ad
     assert problems() == []
     again = post_write_off_line(admin, line.id, order_number=order.number, note="lagi")
     assert again.status_code == 409 and balance("write_offs") == 5_000
+    # The month's report shows it among the marketplace's own costs, page and CSV.
+    month = f"{today():%Y-%m}"
+    page = html_of(admin.get(f"/admin/laporan?dari={month}&sampai={month}"))
+    table = page[page.index('id="table-marketplace"') :]
+    row = table[table.index("Biaya: kekurangan kecil yang dihapuskan") :]
+    assert format_rupiah(5_000) in row[: row.index("</tr>")]
+    csv_text = html_of(admin.get(f"/admin/laporan/marketplace.csv?dari={month}&sampai={month}"))
+    assert "Biaya: kekurangan kecil yang dihapuskan,5000" in csv_text
 
 
 def test_a_difference_above_the_limit_is_refused_and_nothing_changes(app, admin, product):
