@@ -36,7 +36,7 @@ from shop.payments.stripe.records import (
 )
 from shop.payments.stripe.refunds import requested_amount
 from shop.sqltypes import utcnow
-from shop.system_text import N_, label, note_text, rupiah, system_note
+from shop.system_text import N_, label, rupiah, system_note
 
 ACTOR = "stripe"
 
@@ -164,7 +164,7 @@ def _on_mismatch(session: dict, ctx: _Context, error: Mismatch) -> str:
         ref = str(session.get("payment_intent") or session["id"])
         if not core.reference_taken(ref):
             core.record_payment(payment, amount, ref, ACTOR, paid_order=None, now=ctx.now)
-    return f"review: {note_text(reason)}"
+    return f"review: {error}"
 
 
 def _reported_rupiah(session: dict) -> int | None:
@@ -204,7 +204,7 @@ def _settle(order: Order, checkout: StripeCheckout, session: dict, ctx: _Context
             currency=currency.upper() or "?",
         )
         flag_for_review(checkout, payment, reason, ACTOR, event_id=ctx.event_id, now=ctx.now)
-        return note_text(reason)
+        return f"currency mismatch: paid in {currency!r}, order in idr"
     if amount is None or amount != checkout.amount or checkout.amount != order.total:
         reason = system_note(
             N_("amount mismatch: Stripe reports %(reported)s (hundredths), order total %(total)s"),
@@ -223,7 +223,7 @@ def _settle(order: Order, checkout: StripeCheckout, session: dict, ctx: _Context
         if amount:
             money_ref = _money_ref(checkout, session)
             core.record_payment(payment, amount, money_ref, ACTOR, paid_order=None, now=ctx.now)
-        return note_text(reason)
+        return f"amount mismatch: Stripe reports {reported} (hundredths), order {order.total}"
     money_ref = _money_ref(checkout, session)
     if order.status not in PAYABLE_ORDER_STATUSES:
         reason = system_note(
@@ -234,7 +234,7 @@ def _settle(order: Order, checkout: StripeCheckout, session: dict, ctx: _Context
             checkout, payment, reason, ACTOR, refund_due=True, event_id=ctx.event_id, now=ctx.now
         )
         core.record_payment(payment, amount, money_ref, ACTOR, paid_order=None, now=ctx.now)
-        return note_text(reason)
+        return f"paid by card but the order is already {order.status}: refund due"
     pi = session.get("payment_intent") or ""
     paid_by_card = system_note(
         N_("card payment %(intent)s (%(session)s)"), intent=pi, session=session["id"]
@@ -245,7 +245,7 @@ def _settle(order: Order, checkout: StripeCheckout, session: dict, ctx: _Context
             checkout, payment, reason, ACTOR, refund_due=True, event_id=ctx.event_id, now=ctx.now
         )
         core.record_payment(payment, amount, money_ref, ACTOR, paid_order=None, now=ctx.now)
-        return note_text(reason)
+        return "paid after the order expired and its stock is gone: refund due"
     paid = system_note(N_("paid %(amount)s"), amount=rupiah(amount))
     set_status(payment, "succeeded", ACTOR, paid, event_id=ctx.event_id, now=ctx.now)
     core.record_payment(payment, amount, money_ref, ACTOR, paid_order=order, now=ctx.now)
@@ -371,7 +371,7 @@ def _dispute_created(dispute: dict, ctx: _Context) -> str:
     amount = gateway.from_stripe_amount(int(dispute.get("amount") or 0), exact=False)
     if amount > 0:
         core.record_dispute(payment, amount, f"{dispute.get('id')}:opened", now=ctx.now)
-    return note_text(reason)
+    return f"dispute opened ({dispute.get('reason', 'unknown')}): respond in Stripe"
 
 
 def _dispute_closed(dispute: dict, ctx: _Context) -> str:
@@ -390,7 +390,7 @@ def _dispute_closed(dispute: dict, ctx: _Context) -> str:
     flag_for_review(
         checkout, payment, reason, ACTOR, keep_status=True, event_id=ctx.event_id, now=ctx.now
     )
-    return note_text(reason)
+    return f"dispute closed: {status or 'unknown'}"
 
 
 HANDLERS: dict[str, Callable[[dict, _Context], str]] = {
