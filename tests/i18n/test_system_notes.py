@@ -4,6 +4,7 @@ reader's language whatever the writer's; a person's own words are shown as writt
 from __future__ import annotations
 
 import importlib.util
+from datetime import date
 from pathlib import Path
 
 import flask_migrate
@@ -23,7 +24,7 @@ from shop.inventory.models import StockMovement
 from shop.inventory.stock_services import adjust_stock
 from shop.payments.models import Payment, PaymentChange
 from shop.shipping.services import ensure_default_rates
-from shop.system_text import N_, actor_label, render_note, rupiah, system_note
+from shop.system_text import N_, actor_label, render_note, rupiah, system_note, when
 
 
 def _client(app, user, lang: str):
@@ -68,6 +69,15 @@ def test_render_note_in_each_language_with_rupiah(app):
         assert render_note(note) == (
             "received Rp 300.000, order total Rp 374.000: below the total (reference BRI 7)"
         )
+
+
+def test_dates_in_a_note_are_written_the_readers_way(app):
+    note = system_note("due %(day)s", day=when(date(2026, 12, 31)))
+    assert note["params"]["day"] == {"date": "2026-12-31"}
+    with app.test_request_context(), force_locale("id"):
+        assert render_note(note) == "due 31 Desember 2026"
+    with app.test_request_context(), force_locale("en"):
+        assert render_note(note) == "due December 31, 2026"
 
 
 @pytest.mark.parametrize(("writer_lang", "reader_lang"), [("en", "id"), ("id", "en")])
