@@ -148,15 +148,15 @@ def _actor_label(actor: str) -> str:
     if actor == "buyer":
         return _("Buyer")
     kind, _sep, ident = actor.partition(":")
+    person = kind in ("admin", "staff")
     user = None
-    if kind in ("admin", "staff") and ident.isascii() and ident.isdigit():
+    if person and ident.isascii() and ident.isdigit() and len(ident) < 10:
         user = db.session.get(User, int(ident))
-    elif kind in ("admin", "staff") and "@" in ident:
-        user = db.session.scalar(select(User).where(func.lower(User.email) == ident.lower()))
     elif "@" in actor:
-        user = db.session.scalar(select(User).where(func.lower(User.email) == actor.lower()))
-    else:
-        return _("System")
+        email = ident if person else actor
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    elif not person:
+        return _("System")  # system, seed, cli:…, demo:…: the shop itself
     if user is None:
-        return ident if "@" in ident else actor
+        return actor  # a person no longer on record: the label as it was written
     return user.name or user.email

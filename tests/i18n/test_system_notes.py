@@ -135,6 +135,10 @@ def test_a_persons_words_stay_as_written_and_the_system_is_named(app):
             assert actor_label(staff.email) == "Rudi Staf"
             assert actor_label(f"admin:{staff.id}") == "Rudi Staf"
             assert actor_label("system") == ("Sistem" if lang == "id" else "System")
+            assert actor_label("cli:stripe-sync") == actor_label("system")
+            # Labels of no known person stay as written (a huge id never reaches the DB).
+            assert actor_label("admin:setup") == "admin:setup"
+            assert actor_label("admin:99999999999999999999") == "admin:99999999999999999999"
 
     page = _client(app, staff, "id").get("/dasbor/stok/riwayat").text
     assert "Kain robek di pojok" in page and "Rudi Staf" in page
