@@ -95,8 +95,8 @@ def prepare(database: str, products: int, stock: int) -> list[int]:
 def buyer(args) -> tuple[int, int, int]:
     database, product_ids, seconds, seed, start_at = args
     from shop.checkout.services import BuyerDetails, CheckoutProblem, place_order
-    from shop.extensions import db
-    from shop.inventory.services import OutOfStock, begin_write
+    from shop.inventory.services import OutOfStock
+    from shop.uow import unit_of_work
 
     rng = random.Random(seed)
     app = _app(database)
@@ -108,16 +108,13 @@ def buyer(args) -> tuple[int, int, int]:
         deadline = start_at + seconds
         while time.time() < deadline:
             picks = rng.sample(product_ids, k=min(len(product_ids), rng.choice([1, 2, 3])))
-            try:
-                begin_write()
-                place_order({pid: 1 for pid in picks}, details, "jne", secrets.token_hex(12))
-                db.session.commit()
+            try:  # the checkout view's unit of work: the e-mail is rendered after it
+                with unit_of_work():
+                    place_order({pid: 1 for pid in picks}, details, "jne", secrets.token_hex(12))
                 placed += 1
             except (OutOfStock, CheckoutProblem):
-                db.session.rollback()
                 refused += 1
             except Exception:  # noqa: BLE001 - counted and reported
-                db.session.rollback()
                 errors += 1
     return placed, refused, errors
 

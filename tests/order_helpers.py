@@ -13,6 +13,7 @@ from shop.checkout.services import BuyerDetails, place_order
 from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.shipping.services import ensure_default_rates
+from shop.uow import unit_of_work
 
 BUYER = BuyerDetails(
     name="Siti Rahma",
@@ -44,16 +45,11 @@ def shop_with_products(on_hand=(1,), facilities=1, price=150_000, **product_kw) 
 
 def place(items: dict[int, int], key: str | None = None, buyer: BuyerDetails = BUYER, **kw):
     """Place and commit like the checkout view; rolls back and re-raises on refusal."""
-    try:
-        inventory.begin_write()
+    with unit_of_work():
         order, _created = place_order(
             items, buyer, kw.pop("courier", "jne"), key or secrets.token_hex(12), **kw
         )
-        db.session.commit()
-        return order
-    except Exception:
-        db.session.rollback()
-        raise
+    return order
 
 
 def stock(product_id: int) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
 from shop.catalog.models import Product
@@ -17,7 +17,7 @@ from shop.inventory import services as inventory
 from shop.orders import services as orders
 from shop.orders.models import FacilityOrder, Order, OrderLine
 from shop.orders.numbers import new_order_number, new_public_token
-from shop.shipping.services import fee_for
+from shop.shipping.services import courier_rates, fee_for
 from shop.sqltypes import utcnow
 
 MAX_LINE_QUANTITY = 99
@@ -97,23 +97,26 @@ class Quote:
         return self.subtotal + self.shipping_total
 
 
-def build_quote(items: Mapping[int, int], province: str, courier: str) -> Quote:
+def build_quote(items: Mapping[int, int], province: str, courier: str, lock: bool = False) -> Quote:
     """Lines grouped per facility with shipping; raises :class:`CheckoutProblem`.
 
     Only product ids and quantities come from the buyer; everything else is read here.
+    ``lock`` (placing the order): the product rows are locked in id order on PostgreSQL,
+    so buyers of the same products queue in one order and never deadlock.
     """
     if not items:
         raise CheckoutProblem([(0, "empty")])
     problems: list[tuple[int, str]] = []
-    products = {
-        p.id: p
-        for p in db.session.execute(
-            select(Product)
-            .where(Product.id.in_(list(items)))
-            .options(joinedload(Product.facility))
-            .execution_options(populate_existing=True)  # stock may have just been freed
-        ).scalars()
-    }
+    query = (
+        select(Product)
+        .where(Product.id.in_(list(items)))
+        .options(joinedload(Product.facility))
+        .order_by(Product.id)
+        .execution_options(populate_existing=True)  # stock may have just been freed
+    )
+    if lock:
+        query = query.with_for_update(of=Product)
+    products = {p.id: p for p in db.session.execute(query).scalars()}
     parts: dict[int, QuotePart] = {}
     for product_id, quantity in sorted(items.items()):
         product = products.get(product_id)
@@ -131,9 +134,10 @@ def build_quote(items: Mapping[int, int], province: str, courier: str) -> Quote:
     if problems:
         raise CheckoutProblem(problems)
     ordered = sorted(parts.values(), key=lambda part: part.facility.name)
+    rates = courier_rates(courier)
     for part in ordered:
         part.zone, part.shipping_fee = fee_for(
-            courier, part.facility.province, province, part.weight_grams
+            courier, part.facility.province, province, part.weight_grams, rates
         )
     return Quote(ordered, courier, province)
 
@@ -157,7 +161,7 @@ def place_order(
 ) -> tuple[Order, bool]:
     """Create the order and hold its stock; returns (order, created).
 
-    Call inside a write transaction (:func:`shop.inventory.services.begin_write`) and
+    Call inside a write transaction (:func:`shop.uow.begin_write`) and
     commit after; on :class:`~shop.inventory.services.OutOfStock`, ``CheckoutProblem``
     or ``PriceChanged`` roll back (some lines may already be allocated in it). The same
     ``idempotency_key`` twice gives back the first order (``created`` False); a concurrent
@@ -166,24 +170,27 @@ def place_order(
     yet (the Stripe Checkout Session is opened after commit, see
     :mod:`shop.payments.stripe.checkout`).
     """
-    from shop.orders.emails import queue_order_email
-    from shop.payments.bank_transfer import open_bank_transfer
+    from shop.orders.emails import queue_order_email_after_commit
+    from shop.payments.bank_transfer import choose_unique_amount, open_bank_transfer
 
     existing = find_by_idempotency_key(idempotency_key)
     if existing is not None:
         return existing, False
     now = now or utcnow()
     orders.expire_overdue_holding(items.keys(), now)
-    quote = build_quote(items, buyer.province, courier)
+    quote = build_quote(items, buyer.province, courier, lock=True)
     if expected_total is not None and expected_total != quote.total:
         raise PriceChanged(expected_total, quote.total)
     if payment_method not in ("bank_transfer", "card"):
         raise ValueError(f"unknown payment method {payment_method!r}")
     deadline = now + timedelta(hours=current_app.config.get("PAYMENT_DEADLINE_HOURS", 24))
+    amount_due = quote.total
     if payment_method == "card":
         from shop.payments.stripe.checkout import card_deadline
 
         deadline = card_deadline(now)
+    else:
+        amount_due = choose_unique_amount(quote.total)
 
     order = Order(
         number=new_order_number(now),
@@ -205,57 +212,75 @@ def place_order(
         subtotal=quote.subtotal,
         shipping_total=quote.shipping_total,
         total=quote.total,
-        amount_due=quote.total,
+        amount_due=amount_due,
+        unique_code=amount_due - quote.total if payment_method == "bank_transfer" else None,
         payment_deadline=deadline,
         placed_at=now,
     )
     db.session.add(order)
     db.session.flush()  # a concurrent double submit fails here, before any stock is touched
-
-    parts: list[FacilityOrder] = []
-    requests: list[inventory.AllocationRequest] = []
-    for quoted in quote.parts:
-        part = FacilityOrder(
-            order_id=order.id,
-            facility_id=quoted.facility.id,
-            status="pending",
-            courier=courier,
-            zone=quoted.zone,
-            weight_grams=quoted.weight_grams,
-            subtotal=quoted.subtotal,
-            shipping_fee=quoted.shipping_fee,
-        )
-        db.session.add(part)
-        db.session.flush()
-        parts.append(part)
-        for quoted_line in quoted.lines:
-            product = quoted_line.product
-            line = OrderLine(
-                order_id=order.id,
-                facility_order_id=part.id,
-                product_id=product.id,
-                product_name=product.name,
-                sku=product.sku,
-                unit_price=product.price,
-                material_cost=product.material_cost,
-                quantity=quoted_line.quantity,
-                line_total=quoted_line.line_total,
-                weight_grams=product.weight_grams,
-            )
-            db.session.add(line)
-            db.session.flush()
-            requests.append(
-                inventory.AllocationRequest(product.id, line.quantity, line.id, product.name)
-            )
-
-    inventory.allocate(order.id, requests, deadline)
-
     if payment_method == "bank_transfer":
-        payment = open_bank_transfer(order.id, order.total)
-        order.unique_code = payment.amount - order.total
-        order.amount_due = payment.amount
-    orders.record_creation(order, parts, actor, now)
-    db.session.flush()
+        payment = open_bank_transfer(order.id, order.total, amount=amount_due)
+        if payment.amount != amount_due:  # a concurrent buyer took the amount meanwhile
+            order.unique_code = payment.amount - order.total
+            order.amount_due = payment.amount
+
+    part_ids = _insert_parts(order.id, courier, quote.parts)
+    _insert_lines(order.id, quote.parts, part_ids)
+    orders.record_creation(order, part_ids, actor, now)
     if payment_method == "bank_transfer":
-        queue_order_email(order, "order_received")
+        queue_order_email_after_commit(order, "order_received")
+    wanted = {line.product.id: line.quantity for part in quote.parts for line in part.lines}
+    names = {line.product.id: line.product.name for part in quote.parts for line in part.lines}
+    inventory.allocate_order_lines(order.id, wanted, names, deadline)
     return order, True
+
+
+def _insert_parts(order_id: int, courier: str, parts: list[QuotePart]) -> list[int]:
+    """One INSERT for every facility's part, then their ids in the quote's order."""
+    db.session.execute(
+        insert(FacilityOrder),
+        [
+            {
+                "order_id": order_id,
+                "facility_id": part.facility.id,
+                "status": "pending",
+                "courier": courier,
+                "zone": part.zone,
+                "weight_grams": part.weight_grams,
+                "subtotal": part.subtotal,
+                "shipping_fee": part.shipping_fee,
+            }
+            for part in parts
+        ],
+    )
+    ids = dict(
+        db.session.execute(
+            select(FacilityOrder.facility_id, FacilityOrder.id).where(
+                FacilityOrder.order_id == order_id
+            )
+        ).all()
+    )
+    return [ids[part.facility.id] for part in parts]
+
+
+def _insert_lines(order_id: int, parts: list[QuotePart], part_ids: list[int]) -> None:
+    db.session.execute(
+        insert(OrderLine),
+        [
+            {
+                "order_id": order_id,
+                "facility_order_id": part_id,
+                "product_id": line.product.id,
+                "product_name": line.product.name,
+                "sku": line.product.sku,
+                "unit_price": line.product.price,
+                "material_cost": line.product.material_cost,
+                "quantity": line.quantity,
+                "line_total": line.line_total,
+                "weight_grams": line.product.weight_grams,
+            }
+            for part, part_id in zip(parts, part_ids, strict=True)
+            for line in part.lines
+        ],
+    )

@@ -21,11 +21,11 @@ from shop.checkout.services import (
     find_by_idempotency_key,
     place_order,
 )
-from shop.extensions import db
 from shop.i18n import current_locale
-from shop.inventory.services import OutOfStock, begin_write
+from shop.inventory.services import OutOfStock
 from shop.payments.stripe.views import offer_card, redirect_to_stripe
 from shop.shipping.services import ShippingUnavailable
+from shop.uow import unit_of_work
 
 DETAILS_KEY = "checkout"
 BUYER_FIELDS = (
@@ -107,19 +107,17 @@ def place():
     buyer = BuyerDetails(**{field: data[field] for field in BUYER_FIELDS})
     items = {int(pid): entry[0] for pid, entry in cart.items()}
     try:
-        begin_write()
-        order, _created = place_order(
-            items,
-            buyer,
-            data["courier"],
-            key,
-            locale=current_locale(),
-            expected_total=int(form.expected_total.data),
-            payment_method=form.payment_method.data,
-        )
-        db.session.commit()
+        with unit_of_work():
+            order, _created = place_order(
+                items,
+                buyer,
+                data["courier"],
+                key,
+                locale=current_locale(),
+                expected_total=int(form.expected_total.data),
+                payment_method=form.payment_method.data,
+            )
     except OutOfStock as exc:
-        db.session.rollback()
         flash(
             _(
                 "Sorry, %(name)s has just run out. Nothing was ordered; please check your cart.",
@@ -129,11 +127,9 @@ def place():
         )
         return redirect(url_for("cart.view"), code=303)
     except CheckoutProblem as exc:
-        db.session.rollback()
         flash(_problem_message(exc), "error")
         return redirect(url_for("cart.view"), code=303)
     except PriceChanged:
-        db.session.rollback()
         flash(
             _(
                 "Prices or shipping changed since you opened this page. Please check the new "
@@ -143,12 +139,10 @@ def place():
         )
         return redirect(url_for("checkout.summary"), code=303)
     except ShippingUnavailable:
-        db.session.rollback()
         flash(_("This courier does not deliver to that province. Please choose another."), "error")
         return redirect(url_for("checkout.details"), code=303)
     except IntegrityError:
         # A concurrent twin of this submit won the unique idempotency key.
-        db.session.rollback()
         existing = find_by_idempotency_key(key)
         if existing is None:
             raise

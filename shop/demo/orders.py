@@ -10,12 +10,13 @@ from sqlalchemy import select
 from shop.catalog.models import Product
 from shop.checkout.services import BuyerDetails, CheckoutProblem, place_order
 from shop.extensions import db
-from shop.inventory.services import OutOfStock, begin_write
+from shop.inventory.services import OutOfStock
 from shop.orders import services as orders
 from shop.orders.models import FacilityOrder
 from shop.payments.bank_transfer import confirm_bank_transfer
 from shop.shipping.services import ShippingUnavailable, ensure_default_rates
 from shop.sqltypes import utcnow
+from shop.uow import end_read, unit_of_work
 
 BUYERS = [
     ("Siti Rahmawati", "DKI Jakarta", "Jakarta Selatan", "Tebet", "12810"),
@@ -51,14 +52,14 @@ def _buyer(rng: random.Random, n: int) -> BuyerDetails:
 def seed_demo_orders(count: int, rng: random.Random) -> int:
     """Place up to ``count`` orders over active products: about half paid (some of those
     shipped), a fifth awaiting payment, the rest expired. Returns how many were placed."""
-    ensure_default_rates("demo")
-    db.session.commit()
+    with unit_of_work():
+        ensure_default_rates("demo")
     product_ids = list(
         db.session.execute(
             select(Product.id).where(Product.status == "active").order_by(Product.id)
         ).scalars()
     )
-    db.session.commit()
+    end_read()
     placed = 0
     for n in range(count):
         if not product_ids:
@@ -73,47 +74,46 @@ def seed_demo_orders(count: int, rng: random.Random) -> int:
         )
         when = utcnow() - age
         try:
-            begin_write()
-            one_of_a_kind = set(
-                db.session.execute(
-                    select(Product.id).where(Product.id.in_(picks), Product.one_of_a_kind)
-                ).scalars()
-            )
-            items = {pid: 1 if pid in one_of_a_kind else q for pid, q in items.items()}
-            order, _ = place_order(
-                items,
-                _buyer(rng, n),
-                rng.choice(["jne", "jnt", "pos"]),
-                f"demo-{rng.getrandbits(64):016x}",
-                locale=rng.choice(["id", "id", "en"]),
-                now=when,
-            )
-            db.session.commit()
+            with unit_of_work():
+                one_of_a_kind = set(
+                    db.session.execute(
+                        select(Product.id).where(Product.id.in_(picks), Product.one_of_a_kind)
+                    ).scalars()
+                )
+                items = {pid: 1 if pid in one_of_a_kind else q for pid, q in items.items()}
+                order, _ = place_order(
+                    items,
+                    _buyer(rng, n),
+                    rng.choice(["jne", "jnt", "pos"]),
+                    f"demo-{rng.getrandbits(64):016x}",
+                    locale=rng.choice(["id", "id", "en"]),
+                    now=when,
+                )
         except (OutOfStock, CheckoutProblem, ShippingUnavailable):
-            db.session.rollback()
             continue
         placed += 1
         if fate < 0.2:
             continue  # still awaiting payment, within its deadline
-        begin_write()
-        if fate < 0.7:
-            paid_at = when + timedelta(hours=rng.randrange(1, 20))
-            confirm_bank_transfer(order.id, order.amount_due, "demo:admin", now=paid_at)
-            if rng.random() < 0.5:
-                parts = (
-                    db.session.execute(
-                        select(FacilityOrder).where(FacilityOrder.order_id == order.id)
+        with unit_of_work():
+            if fate < 0.7:
+                paid_at = when + timedelta(hours=rng.randrange(1, 20))
+                confirm_bank_transfer(order.id, order.amount_due, "demo:admin", now=paid_at)
+                if rng.random() < 0.5:
+                    parts = (
+                        db.session.execute(
+                            select(FacilityOrder).where(FacilityOrder.order_id == order.id)
+                        )
+                        .scalars()
+                        .all()
                     )
-                    .scalars()
-                    .all()
-                )
-                for part in parts:
-                    orders.mark_part_packed(part.id, "demo:staff", now=paid_at + timedelta(days=1))
-                    tracking = f"{COURIER_PREFIX[part.courier]}{rng.randrange(10**11, 10**12)}"
-                    orders.ship_part(
-                        part.id, tracking, "demo:staff", now=paid_at + timedelta(days=2)
-                    )
-        else:
-            orders.expire_order(order.id, when + timedelta(days=1, minutes=1), "demo:system")
-        db.session.commit()
+                    for part in parts:
+                        orders.mark_part_packed(
+                            part.id, "demo:staff", now=paid_at + timedelta(days=1)
+                        )
+                        tracking = f"{COURIER_PREFIX[part.courier]}{rng.randrange(10**11, 10**12)}"
+                        orders.ship_part(
+                            part.id, tracking, "demo:staff", now=paid_at + timedelta(days=2)
+                        )
+            else:
+                orders.expire_order(order.id, when + timedelta(days=1, minutes=1), "demo:system")
     return placed

@@ -33,6 +33,7 @@ from shop.media.models import ProductPhoto
 from shop.media.pipeline import process_image
 from shop.media.services import store_processed
 from shop.media.storage import Storage, get_storage
+from shop.uow import checkpoint
 
 DEMO_PASSWORD = "karyabinaan-demo"  # noqa: S105 - printed for the demo on purpose
 ADMIN_EMAIL = "admin@karyabinaan.id"
@@ -503,7 +504,7 @@ def insert_products(
         products += len(batch)
         photos += len(photo_rows)
         if commit_every_batch:
-            db.session.commit()
+            checkpoint()
         if progress:
             progress(len(batch))
         batch.clear()

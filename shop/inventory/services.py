@@ -8,15 +8,16 @@ this module never changes stock through ORM ``Product`` objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, literal, select, update
 
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.inventory.models import StockAllocation, StockMovement
+from shop.orders.models import OrderLine
 from shop.sqltypes import utcnow
 from shop.system_text import N_, Note, note_columns, system_note
 
@@ -38,18 +39,6 @@ class StockError(Exception):
     """A stock adjustment that would break an invariant."""
 
 
-def begin_write() -> None:
-    """Start the session's write transaction; on SQLite take the write lock up front.
-
-    ``BEGIN IMMEDIATE`` makes concurrent writers queue on ``busy_timeout`` instead of
-    failing with "database is locked" when a read lock would need upgrading. Ends any
-    read-only transaction the session has open (call it before the first write).
-    """
-    if db.session().in_transaction():
-        db.session.commit()
-    db.session.connection(execution_options={"sqlite_immediate": True})
-
-
 @dataclass(frozen=True)
 class AllocationRequest:
     product_id: int
@@ -58,28 +47,47 @@ class AllocationRequest:
     name: str
 
 
-def allocate(order_id: int, requests: Iterable[AllocationRequest], expires_at: datetime) -> None:
-    """Allocate every line, in product-id order, or raise :class:`OutOfStock`.
+def hold_stock(quantities: Mapping[int, int], names: Mapping[int, str]) -> None:
+    """Add ``quantities`` (product id → units) to ``allocated`` in one guarded UPDATE, or
+    raise :class:`OutOfStock` for the first product (by id) that cannot give them.
 
-    The caller must roll back the transaction on ``OutOfStock``: earlier lines of the same
-    order were already allocated inside it.
+    The caller must roll back on ``OutOfStock``: the other products were already held in
+    its transaction. Concurrent buyers of the same products take the rows in id order
+    (the checkout's quote locks them ``FOR UPDATE ORDER BY id`` first on PostgreSQL).
     """
+    if any(q <= 0 for q in quantities.values()):
+        raise ValueError("quantity must be positive")
+    if not quantities:
+        return
+    wanted = case(dict(quantities), value=product_t.c.id)
+    held = set(
+        db.session.execute(
+            update(product_t)
+            .where(
+                product_t.c.id.in_(list(quantities)),
+                product_t.c.status == "active",
+                product_t.c.hidden_at.is_(None),
+                product_t.c.on_hand - product_t.c.allocated >= wanted,
+            )
+            .values(allocated=product_t.c.allocated + wanted)
+            .returning(product_t.c.id)
+        ).scalars()
+    )
+    missing = sorted(set(quantities) - held)
+    if missing:
+        pid = missing[0]
+        raise OutOfStock(pid, names.get(pid, str(pid)), quantities[pid])
+
+
+def allocate(order_id: int, requests: Iterable[AllocationRequest], expires_at: datetime) -> None:
+    """Allocate every line or raise :class:`OutOfStock` (roll back then)."""
     ordered = sorted(requests, key=lambda r: (r.product_id, r.order_line_id))
+    quantities: dict[int, int] = {}
     for req in ordered:
         if req.quantity <= 0:
             raise ValueError("quantity must be positive")
-        result = db.session.execute(
-            update(product_t)
-            .where(
-                product_t.c.id == req.product_id,
-                product_t.c.status == "active",
-                product_t.c.hidden_at.is_(None),
-                product_t.c.on_hand - product_t.c.allocated >= req.quantity,
-            )
-            .values(allocated=product_t.c.allocated + req.quantity)
-        )
-        if result.rowcount != 1:
-            raise OutOfStock(req.product_id, req.name, req.quantity)
+        quantities[req.product_id] = quantities.get(req.product_id, 0) + req.quantity
+    hold_stock(quantities, {r.product_id: r.name for r in ordered})
     db.session.execute(
         allocation_t.insert(),
         [
@@ -94,6 +102,37 @@ def allocate(order_id: int, requests: Iterable[AllocationRequest], expires_at: d
             }
             for r in ordered
         ],
+    )
+
+
+def allocate_order_lines(
+    order_id: int, quantities: Mapping[int, int], names: Mapping[int, str], expires_at: datetime
+) -> None:
+    """Hold the stock of a new order's lines and record one live allocation per line, the
+    rows copied from ``order_line`` by one INSERT … SELECT (no line ids needed here)."""
+    hold_stock(quantities, names)
+    line_t = OrderLine.__table__
+    db.session.execute(
+        allocation_t.insert().from_select(
+            [
+                "product_id",
+                "order_id",
+                "order_line_id",
+                "quantity",
+                "status",
+                "expires_at",
+                "created_at",
+            ],
+            select(
+                line_t.c.product_id,
+                line_t.c.order_id,
+                line_t.c.id,
+                line_t.c.quantity,
+                literal("live"),
+                literal(expires_at, allocation_t.c.expires_at.type),
+                literal(utcnow(), allocation_t.c.created_at.type),
+            ).where(line_t.c.order_id == order_id),
+        )
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -20,10 +21,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.mail.models import OutboxMessage
 from shop.mail.sender import send_message
 from shop.sqltypes import utcnow
+from shop.uow import end_read, unit_of_work
 
 log = logging.getLogger("shop.mail")
 LEASE = timedelta(minutes=10)
@@ -31,6 +32,9 @@ BASE_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=6)
 QUEUED = "outbox_queued_ids"
 COMMITTED = "outbox_committed_ids"
+# kind → (message → (text body, html body)) for messages queued with their body to come
+# (an empty ``text_body``): rendered after the commit, or by the sender at the latest.
+BODY_RENDERERS: dict[str, Callable[[OutboxMessage], tuple[str, str]]] = {}
 
 
 def enqueue(
@@ -93,6 +97,26 @@ def deliver_queued_now() -> dict[str, int] | None:
         return None
 
 
+def render_waiting_bodies(message_ids: list[int]) -> None:
+    """Give the messages still waiting for their body one: rendered with no transaction
+    held (it reads), stored by one short guarded UPDATE each."""
+    waiting = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.id.in_(message_ids), OutboxMessage.text_body == ""
+        )
+    ).all()
+    bodies = {m.id: BODY_RENDERERS[m.kind](m) for m in waiting}
+    end_read()
+    for message_id, (text_body, html_body) in bodies.items():
+        with unit_of_work():
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.text_body == "")
+                .values(text_body=text_body, html_body=html_body)
+                .execution_options(synchronize_session=False)
+            )
+
+
 def backoff(attempts: int) -> timedelta:
     return min(BASE_BACKOFF * (2 ** min(max(attempts - 1, 0), 20)), MAX_BACKOFF)
 
@@ -104,22 +128,22 @@ def _claim(message_id: int, now: datetime) -> str | None:
     than ``LEASE`` ago), can be claimed; the winner gets a token, everyone else ``None``.
     """
     token = secrets.token_hex(16)
-    begin_write()
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            or_(
-                and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= now - LEASE),
-            ),
+    with unit_of_work():
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                or_(
+                    and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+                    and_(
+                        OutboxMessage.status == "sending", OutboxMessage.claimed_at <= now - LEASE
+                    ),
+                ),
+            )
+            .values(status="sending", claim_token=token, claimed_at=now)
+            .execution_options(synchronize_session=False)
         )
-        .values(status="sending", claim_token=token, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    claimed = result.rowcount == 1
-    db.session.commit()
-    return token if claimed else None
+    return token if result.rowcount == 1 else None
 
 
 def _settle(message_id: int, token: str, values: dict) -> bool:
@@ -131,17 +155,15 @@ def _settle(message_id: int, token: str, values: dict) -> bool:
     """
     for attempt in range(1, 4):
         try:
-            begin_write()
-            result = db.session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token)
-                .values(claim_token=None, claimed_at=None, **values)
-                .execution_options(synchronize_session=False)
-            )
-            db.session.commit()
+            with unit_of_work():
+                result = db.session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token)
+                    .values(claim_token=None, claimed_at=None, **values)
+                    .execution_options(synchronize_session=False)
+                )
             return result.rowcount == 1
         except OperationalError:
-            db.session.rollback()
             if attempt == 3:
                 raise
             log.warning("mail %s: database busy while recording the send, trying again", message_id)
@@ -173,14 +195,17 @@ def send_pending(
     if only is not None:
         due_stmt = due_stmt.where(OutboxMessage.id.in_(only))
     due = list(db.session.execute(due_stmt).scalars())
-    db.session.commit()
+    end_read()
+    if due:
+        render_waiting_bodies(due)
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for message_id in due:
         token = _claim(message_id, now)
         if token is None:
             continue
         message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-        db.session.commit()
+        db.session.expunge(message)  # kept loaded: the send below reads nothing more
+        end_read()
         attempts = message.attempts + 1
         try:
             send_message(current_app.config, message)

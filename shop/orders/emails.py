@@ -6,8 +6,9 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from shop.mail.services import enqueue
+from shop.mail.services import BODY_RENDERERS, enqueue, render_waiting_bodies
 from shop.orders.models import Order
+from shop.uow import after_commit
 
 SUBJECTS = {
     "order_received": lambda order: _(
@@ -25,10 +26,28 @@ SUBJECTS = {
 
 
 def queue_order_email(order: Order, kind: str, part_id: int | None = None) -> None:
+    """Render the e-mail now and queue it (inside the caller's transaction)."""
+    subject, text_body, html_body = render_order_email(order.id, kind, part_id)
+    enqueue(kind, order.email, subject, text_body, html_body, order_id=order.id)
+
+
+def queue_order_email_after_commit(order: Order, kind: str) -> None:
+    """Queue the e-mail in the caller's transaction (so it goes out exactly once) but
+    render its body after the commit, outside the write lock; ``send-mail`` renders it
+    itself should the process stop in between."""
+    with force_locale(order.locale or "id"):
+        subject = str(SUBJECTS[kind](order))
+    message = enqueue(kind, order.email, subject, "", "", order_id=order.id)
+    message_id = message.id
+    after_commit(lambda: render_waiting_bodies([message_id]))
+
+
+def render_order_email(order_id: int, kind: str, part_id: int | None = None):
+    """(subject, text, html) of an order e-mail in the buyer's language."""
     from shop.bank_account import bank_account
     from shop.orders.services import load_order_for_display, lookup_url, tracking_url
 
-    order = load_order_for_display(order.id)
+    order = load_order_for_display(order_id)
     part = next((p for p in order.parts if p.id == part_id), None)
     context = {
         "order": order,
@@ -42,4 +61,13 @@ def queue_order_email(order: Order, kind: str, part_id: int | None = None) -> No
         subject = str(SUBJECTS[kind](order))
         text_body = render_template(f"emails/{kind}.txt", subject=subject, **context)
         html_body = render_template(f"emails/{kind}.html", subject=subject, **context)
-    enqueue(kind, order.email, subject, text_body, html_body, order_id=order.id)
+    return subject, text_body, html_body
+
+
+def _bodies(message) -> tuple[str, str]:
+    _subject, text_body, html_body = render_order_email(message.order_id, message.kind)
+    return text_body, html_body
+
+
+for _kind in SUBJECTS:
+    BODY_RENDERERS[_kind] = _bodies

@@ -23,6 +23,7 @@ from shop.orders.models import (
 )
 from shop.sqltypes import utcnow
 from shop.system_text import N_, Note, note_columns, system_note
+from shop.uow import unit_of_work
 
 # Sent when an unpaid order closes (expired or cancelled): payments closes its attempts.
 signals = Namespace()
@@ -97,29 +98,24 @@ def _record_event(
     )
 
 
-def record_creation(order: Order, parts: list[FacilityOrder], actor: str, now) -> None:
-    db.session.add(
-        OrderEvent(
-            order_id=order.id,
-            from_status=None,
-            to_status=order.status,
-            actor=actor,
-            reason_msg=system_note(N_("order placed")),
-            created_at=now,
-        )
+def record_creation(order: Order, part_ids: list[int], actor: str, now) -> None:
+    """The "placed" events of a new order and of each of its parts, in one INSERT."""
+    db.session.execute(
+        OrderEvent.__table__.insert(),
+        [
+            {
+                "order_id": order.id,
+                "facility_order_id": part_id,
+                "from_status": None,
+                "to_status": "pending" if part_id else order.status,
+                "actor": actor,
+                "reason": "",
+                "reason_msg": system_note(N_("order placed")),
+                "created_at": now,
+            }
+            for part_id in [None, *part_ids]
+        ],
     )
-    for part in parts:
-        db.session.add(
-            OrderEvent(
-                order_id=order.id,
-                facility_order_id=part.id,
-                from_status=None,
-                to_status=part.status,
-                actor=actor,
-                reason_msg=system_note(N_("order placed")),
-                created_at=now,
-            )
-        )
 
 
 def lock_order(order_id: int) -> Order:
@@ -251,14 +247,9 @@ def expire_due_orders(now: datetime | None = None) -> int:
     """Expire every overdue order, each in its own transaction (cron: ``expire-orders``)."""
     count = 0
     for order_id in due_order_ids(now):
-        inventory.begin_write()
-        try:
+        with unit_of_work():
             if expire_order(order_id, now):
                 count += 1
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
     return count
 
 
@@ -299,13 +290,8 @@ def expire_if_due(order_id: int, now: datetime | None = None) -> None:
     ).first()
     if row is None or row.status != "awaiting_payment" or row.payment_deadline > now:
         return
-    inventory.begin_write()
-    try:
+    with unit_of_work():
         expire_order(order_id, now)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 # ---- fulfilment, per facility part (the staff dashboard calls these) -------------------

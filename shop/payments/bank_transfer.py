@@ -40,8 +40,20 @@ def _taken_amounts(total: int) -> set[int]:
     return set(rows)
 
 
-def open_bank_transfer(order_id: int, total: int, attempts: int = 5) -> Payment:
-    """A pending payment of ``total`` + a code (1–999) no other pending transfer uses.
+def choose_unique_amount(total: int) -> int:
+    """``total`` + a code (1–999) no pending transfer uses now."""
+    taken = _taken_amounts(total)
+    free = [c for c in range(1, MAX_UNIQUE_CODE + 1) if total + c not in taken]
+    if not free:
+        raise PaymentError("no unique amount code left for this total")
+    return total + secrets.choice(free)
+
+
+def open_bank_transfer(
+    order_id: int, total: int, attempts: int = 5, amount: int | None = None
+) -> Payment:
+    """A pending payment of ``total`` + a code (1–999) no other pending transfer uses
+    (``amount``, when the caller chose it already with :func:`choose_unique_amount`).
 
     Each try is a savepoint: a concurrent buyer who took the same amount makes the
     partial unique index refuse ours, and we draw again.
@@ -49,12 +61,12 @@ def open_bank_transfer(order_id: int, total: int, attempts: int = 5) -> Payment:
     from sqlalchemy.exc import IntegrityError
 
     for _ in range(attempts):
-        taken = _taken_amounts(total)
-        free = [c for c in range(1, MAX_UNIQUE_CODE + 1) if total + c not in taken]
-        if not free:
-            raise PaymentError("no unique amount code left for this total")
-        code = secrets.choice(free)
-        payment = Payment(order_id=order_id, provider="bank_transfer", amount=total + code)
+        payment = Payment(
+            order_id=order_id,
+            provider="bank_transfer",
+            amount=amount or choose_unique_amount(total),
+        )
+        amount = None
         try:
             with db.session.begin_nested():
                 db.session.add(payment)

@@ -41,10 +41,9 @@ def import_statement_command(
     """Import FILE; credits that pay exactly one awaiting order confirm it."""
     from flask_babel import force_locale
 
-    from shop.extensions import db
-    from shop.inventory.services import begin_write
     from shop.reconciliation.parsers import ColumnMapping, StatementError
     from shop.reconciliation.services import import_statement, problem_reason
+    from shop.uow import unit_of_work
 
     mapping = None
     if bank == "csv":
@@ -63,19 +62,14 @@ def import_statement_command(
                 " ".join(str(p) for p in problems)
                 + " (--date-col, --description-col, --amount-col or --debit-col/--credit-col)"
             )
-    begin_write()
     try:
-        result = import_statement(
-            file.read_bytes(), file.name, "cli", None if bank == "auto" else bank, mapping
-        )
-        db.session.commit()
+        with unit_of_work():
+            result = import_statement(
+                file.read_bytes(), file.name, "cli", None if bank == "auto" else bank, mapping
+            )
     except StatementError as error:
-        db.session.rollback()
         with force_locale("en"):
             raise click.ClickException(str(error.reason)) from None
-    except Exception:
-        db.session.rollback()
-        raise
     statement = result.statement
     click.echo(
         f"import {statement.id}: {statement.bank} {statement.account_no} "

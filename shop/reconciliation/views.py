@@ -9,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.accounts.scoping import admin_required
 from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.reconciliation import bp
 from shop.reconciliation import services as recon
 from shop.reconciliation.forms import (
@@ -29,6 +28,7 @@ from shop.reconciliation.parsers import (
     csv_header,
     decode,
 )
+from shop.uow import unit_of_work
 
 
 def _index(form: UploadForm | None = None, error: str = "", status: int = 200):
@@ -52,16 +52,11 @@ def index():
 
 def _run_import(content: bytes, filename: str, bank: str | None, mapping=None):
     """Import and commit; a StatementError propagates (nothing written)."""
-    begin_write()
     try:
-        result = recon.import_statement(content, filename, current_user, bank, mapping)
-        db.session.commit()
+        with unit_of_work():
+            result = recon.import_statement(content, filename, current_user, bank, mapping)
     except IntegrityError:
-        db.session.rollback()
         return None
-    except Exception:
-        db.session.rollback()
-        raise
     statement = result.statement
     errors = sum(1 for p in statement.problems or [] if p["kind"] == "error")
     flash(
@@ -215,16 +210,11 @@ def _act(line_id: int, form_name: str, form, action, done_message: str):
         abort(404)
     if not form.validate_on_submit():
         return _render_line(line_id, 400, **{form_name: form})
-    begin_write()
     try:
-        action()
-        db.session.commit()
+        with unit_of_work():
+            action()
     except recon.LineError as error:
-        db.session.rollback()
         return _render_line(line_id, 409, **{form_name: form, "error": str(error.message)})
-    except Exception:
-        db.session.rollback()
-        raise
     flash(done_message, "success")
     return redirect(url_for("reconciliation.line", line_id=line_id), code=303)
 

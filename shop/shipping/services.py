@@ -29,12 +29,25 @@ def billable_kg(weight_grams: int) -> int:
     return max(1, math.ceil(weight_grams / 1000))
 
 
-def fee_for(courier: str, origin_province: str, destination_province: str, weight_grams: int):
-    """(zone, fee) for one parcel; raises :class:`ShippingUnavailable`."""
+def courier_rates(courier: str) -> dict[int, ShippingRate]:
+    """The courier's rate per zone, in one query (a checkout with several parcels)."""
+    rows = db.session.execute(select(ShippingRate).where(ShippingRate.courier == courier))
+    return {rate.zone: rate for rate in rows.scalars()}
+
+
+def fee_for(
+    courier: str,
+    origin_province: str,
+    destination_province: str,
+    weight_grams: int,
+    rates: dict[int, ShippingRate] | None = None,
+):
+    """(zone, fee) for one parcel; raises :class:`ShippingUnavailable`. ``rates`` from
+    :func:`courier_rates` saves the lookup when several parcels are priced together."""
     zone = zone_between(origin_province, destination_province)
-    rate = db.session.execute(
-        select(ShippingRate).where(ShippingRate.courier == courier, ShippingRate.zone == zone)
-    ).scalar_one_or_none()
+    if rates is None:
+        rates = courier_rates(courier)
+    rate = rates.get(zone)
     if rate is None:
         raise ShippingUnavailable(courier, zone)
     kg = billable_kg(weight_grams)

@@ -9,10 +9,10 @@ from sqlalchemy import update
 
 from shop.admin.overview import overview
 from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.orders.models import FacilityOrder, Order
 from shop.payments.bank_transfer import confirm_bank_transfer
 from shop.sqltypes import utcnow
+from shop.uow import begin_write
 
 
 def _paid(product_id: int, paid_days_ago: float = 0) -> Order:

@@ -10,9 +10,9 @@ from order_helpers import place
 from PIL import Image
 
 from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.media.models import ProductPhoto
 from shop.payments.bank_transfer import confirm_bank_transfer
+from shop.uow import begin_write
 
 _seq = itertools.count(1)
 

@@ -14,10 +14,10 @@ from staff_helpers import make_user, sign_in
 
 from shop.dashboard import stats
 from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.orders import services as orders
 from shop.orders.models import FacilityOrder, Order
 from shop.shipping.services import ensure_default_rates
+from shop.uow import begin_write
 
 EN = {"Accept-Language": "en"}
 NOW = datetime(2026, 3, 16, 5, 0, tzinfo=UTC)  # 12:00 WIB on 16 March

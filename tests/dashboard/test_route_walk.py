@@ -15,6 +15,7 @@ import pytest
 from dash_data import paid_order, photo_row
 from factories import make_category, make_facility, make_product
 from flask import url_for
+from sql_watch import writes_sent
 from sqlalchemy import select
 from staff_helpers import csrf_token, make_user, sign_in
 
@@ -157,9 +158,12 @@ def test_walk_every_staff_route(app):
             if url.startswith(STAFF_PREFIX):
                 assert _request(admin, method, url, admin_token).status_code == 403, url
 
-            # Staff of the right facility: the page works.
-            response = _request(insider, method, url, insider_token)
+            # Staff of the right facility: the page works, and a GET writes nothing.
+            with writes_sent() as writes:
+                response = _request(insider, method, url, insider_token)
             assert response.status_code in (200, 302, 303), f"{method} {url}"
+            if method == "GET":
+                assert writes == [], f"{method} {url}"
             assert "Kain Milik Tetangga" not in response.get_data(as_text=True)
     assert "GET /dasbor/produk" in walked
     assert f"GET /dasbor/produk/{world.home_product.id}" in walked

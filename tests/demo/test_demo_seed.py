@@ -113,7 +113,19 @@ def test_seeding_again_adds_with_unique_slugs(seeded, runner):
 
 def test_orders_are_placed_through_the_real_checkout(runner):
     result = runner.invoke(
-        args=["seed-demo", "--facilities", "3", "--products", "20", "--orders", "8", "--seed", "3"]
+        args=[
+            "seed-demo",
+            "--facilities",
+            "3",
+            "--products",
+            "20",
+            "--months",
+            "0",
+            "--orders",
+            "8",
+            "--seed",
+            "3",
+        ]  # fmt: skip
     )
     assert result.exit_code == 0, result.output
     orders = db.session.scalars(select(Order)).all()

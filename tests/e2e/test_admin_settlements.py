@@ -15,12 +15,12 @@ from staff_helpers import PASSWORD, make_user
 
 from shop.core.timezone import day_start, jakarta_today
 from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.ledger.check import problems
 from shop.payments.bank_transfer import confirm_bank_transfer
 from shop.settlements.models import Settlement
 from shop.shipping.services import ensure_default_rates
 from shop.sqltypes import utcnow
+from shop.uow import begin_write
 
 
 def _sell_last_month(items: dict[int, int]):

@@ -14,12 +14,12 @@ from staff_helpers import PASSWORD, make_user
 
 from shop.catalog.models import Product
 from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.mail.models import OutboxMessage
 from shop.media.models import ProductPhoto
 from shop.orders.models import FacilityOrder
 from shop.payments.bank_transfer import confirm_bank_transfer
 from shop.shipping.services import ensure_default_rates
+from shop.uow import begin_write
 
 
 def _jpeg(path, seed: int) -> str:

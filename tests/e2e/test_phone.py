@@ -19,10 +19,10 @@ from sqlalchemy import select
 from staff_helpers import PASSWORD, make_user
 
 from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.orders.models import Order
 from shop.payments.bank_transfer import confirm_bank_transfer
 from shop.shipping.services import ensure_default_rates
+from shop.uow import begin_write
 
 PHONE = {"width": 390, "height": 844}
 

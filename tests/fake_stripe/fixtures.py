@@ -33,6 +33,9 @@ def fake_stripe() -> Iterator[FakeStripe]:
 def stripe_app(app, fake_stripe) -> Iterator:
     """The session app pointed at the fake (short timeout, no retries), restored after."""
     saved = {key: app.config.get(key) for key in STRIPE_TEST_CONFIG_KEYS}
+    # A fake started on the port of an earlier, stopped one must not meet the kept-alive
+    # connections of the client made for that one (RemoteDisconnected on first use).
+    app.extensions.pop("stripe_client", None)
     app.config.update(
         STRIPE_SECRET_KEY=fake_stripe.api_key,
         STRIPE_WEBHOOK_SECRET=fake_stripe.webhook_secret,
@@ -42,6 +45,7 @@ def stripe_app(app, fake_stripe) -> Iterator:
         STRIPE_CHECKOUT_MINUTES=30,
     )
     yield app
+    app.extensions.pop("stripe_client", None)
     app.config.update(saved)
 
 

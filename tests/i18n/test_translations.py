@@ -27,10 +27,10 @@ from staff_helpers import make_user, sign_in
 from wtforms.i18n import messages_path
 
 from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.orders.models import FacilityOrder
 from shop.payments.bank_transfer import confirm_bank_transfer
 from shop.shipping.services import ensure_default_rates
+from shop.uow import begin_write
 
 # English words that our own pages only ever show in English; none is Indonesian, none is
 # a name in the test data. Written as whole words, matched case-insensitively.

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from shop.checkout.services import CheckoutProblem
 from shop.extensions import db
 from shop.inventory.models import StockAllocation, StockMovement
-from shop.inventory.services import OutOfStock, begin_write
+from shop.inventory.services import OutOfStock
 from shop.orders.models import Order, OrderLine
 from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.sqltypes import utcnow
+from shop.uow import begin_write
 
 
 def sold_out(exc, product_ids) -> bool:

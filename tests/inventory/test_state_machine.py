@@ -27,6 +27,7 @@ from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.sqltypes import utcnow
+from shop.uow import begin_write
 
 LATER = timedelta(hours=25)
 
@@ -40,7 +41,7 @@ def _empty_tables() -> None:
 
 def _write(fn):
     """One service call in its own write transaction, as a view or the CLI does it."""
-    inventory.begin_write()
+    begin_write()
     try:
         result = fn()
         db.session.commit()

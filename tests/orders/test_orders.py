@@ -8,7 +8,6 @@ from order_helpers import place, shop_with_products, stock
 from sqlalchemy import select
 
 from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.mail.models import OutboxMessage
 from shop.orders import numbers
 from shop.orders import services as orders
@@ -18,6 +17,7 @@ from shop.payments.bank_transfer import PaymentError, confirm_bank_transfer
 from shop.payments.core import RefundError
 from shop.payments.models import Payment
 from shop.sqltypes import utcnow
+from shop.uow import begin_write
 
 
 def write(fn):

@@ -9,11 +9,11 @@ from order_helpers import place
 from sqlalchemy import select
 
 from shop.extensions import db
-from shop.inventory.services import begin_write
 from shop.orders.models import FacilityOrder, Order
 from shop.orders.services import cancel_paid_part
 from shop.payments.bank_transfer import confirm_bank_transfer
 from shop.payments.refunds import RefundRequest, refund_by_bank
+from shop.uow import begin_write
 
 OCT_10 = datetime(2026, 10, 10, 3, 0, tzinfo=UTC)
 NOV_10 = datetime(2026, 11, 10, 3, 0, tzinfo=UTC)

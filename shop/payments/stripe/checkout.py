@@ -18,7 +18,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from shop.extensions import db
-from shop.inventory import services as inventory
 from shop.inventory.models import StockAllocation
 from shop.orders import services as orders
 from shop.orders.models import FacilityOrder, Order, OrderLine
@@ -27,6 +26,7 @@ from shop.payments.stripe.models import StripeCheckout
 from shop.payments.stripe.records import payment_of, record_session, set_status
 from shop.sqltypes import utcnow
 from shop.system_text import N_, Note, system_note
+from shop.uow import end_read, unit_of_work
 
 # Stripe wants expires_at at least 30 minutes after it receives the request (its clock).
 STRIPE_MIN_MINUTES = 30
@@ -81,57 +81,54 @@ class _Attempt:
 
 
 def _prepare(order_id: int, now: datetime) -> _Attempt:
-    inventory.begin_write()
-    order = orders.lock_order(order_id)
-    if order.status != "awaiting_payment" or order.payment_method != "card":
-        db.session.rollback()
-        raise CardPaymentNotPossible(order.status)
-    if order.payment_deadline < now + timedelta(minutes=STRIPE_MIN_MINUTES) + CLOCK_MARGIN / 2:
-        extended = card_deadline(now)
-        if extended > order.placed_at + max_card_hold():
-            db.session.rollback()  # retrying may not hold the items for ever
-            raise CardHoldUsedUp(order.status)
-        _set_deadline(order, extended)
-    attempt = (
-        1
-        + db.session.execute(
-            select(func.count(StripeCheckout.id)).where(StripeCheckout.order_id == order.id)
-        ).scalar_one()
-    )
-    lines = [
-        gateway.CheckoutLine(line.product_name, line.unit_price, line.quantity)
-        for line in db.session.execute(
-            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
-        ).scalars()
-    ]
-    parts = db.session.execute(
-        select(FacilityOrder)
-        .where(FacilityOrder.order_id == order.id)
-        .options(joinedload(FacilityOrder.facility))
-        .order_by(FacilityOrder.id)
-    ).scalars()
-    shipping = [
-        gateway.CheckoutLine(
-            f"Ongkos kirim / Shipping: {part.facility.name} ({part.courier.upper()})",
-            part.shipping_fee,
+    with unit_of_work():
+        order = orders.lock_order(order_id)
+        if order.status != "awaiting_payment" or order.payment_method != "card":
+            raise CardPaymentNotPossible(order.status)
+        if order.payment_deadline < now + timedelta(minutes=STRIPE_MIN_MINUTES) + CLOCK_MARGIN / 2:
+            extended = card_deadline(now)
+            if extended > order.placed_at + max_card_hold():
+                # retrying may not hold the items for ever
+                raise CardHoldUsedUp(order.status)
+            _set_deadline(order, extended)
+        attempt = (
+            1
+            + db.session.execute(
+                select(func.count(StripeCheckout.id)).where(StripeCheckout.order_id == order.id)
+            ).scalar_one()
         )
-        for part in parts
-    ]
-    prepared = _Attempt(
-        order_id=order.id,
-        number=order.number,
-        email=order.email,
-        locale=order.locale,
-        total=order.total,
-        deadline=order.payment_deadline,
-        # Same attempt and same deadline → same key, so a retry after a lost answer gets
-        # the session Stripe already made; a moved deadline is a new request, a new key.
-        key=f"kb-order-{order.id}-card-{attempt}-{int(order.payment_deadline.timestamp())}",
-        lines=lines,
-        shipping=shipping,
-    )
-    db.session.commit()
-    return prepared
+        lines = [
+            gateway.CheckoutLine(line.product_name, line.unit_price, line.quantity)
+            for line in db.session.execute(
+                select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
+            ).scalars()
+        ]
+        parts = db.session.execute(
+            select(FacilityOrder)
+            .where(FacilityOrder.order_id == order.id)
+            .options(joinedload(FacilityOrder.facility))
+            .order_by(FacilityOrder.id)
+        ).scalars()
+        shipping = [
+            gateway.CheckoutLine(
+                f"Ongkos kirim / Shipping: {part.facility.name} ({part.courier.upper()})",
+                part.shipping_fee,
+            )
+            for part in parts
+        ]
+        return _Attempt(
+            order_id=order.id,
+            number=order.number,
+            email=order.email,
+            locale=order.locale,
+            total=order.total,
+            deadline=order.payment_deadline,
+            # Same attempt and same deadline → same key, so a retry after a lost answer gets
+            # the session Stripe already made; a moved deadline is a new request, a new key.
+            key=f"kb-order-{order.id}-card-{attempt}-{int(order.payment_deadline.timestamp())}",
+            lines=lines,
+            shipping=shipping,
+        )
 
 
 def _open_attempts(order_id: int, except_session: str | None = None) -> list[StripeCheckout]:
@@ -180,18 +177,13 @@ def start_card_payment(
         customer_email=attempt.email,
         locale=attempt.locale,
     )
-    inventory.begin_write()
-    try:
+    with unit_of_work():
         order = orders.lock_order(order_id)
         record_session(order, session.id, attempt.total, session.expires_at, "buyer", now=now)
         older = _open_attempts(order_id, except_session=session.id)
         for checkout in older:
             replaced = system_note(N_("replaced by Checkout Session %(id)s"), id=session.id)
             _close_attempt(checkout, "buyer", replaced, now)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     _expire_at_stripe([c.session_id for c in older])
     return session.url
 
@@ -206,7 +198,7 @@ def cancel_card_payment(order_id: int, session_id: str, now: datetime | None = N
     ).scalar_one_or_none()
     if checkout is None or checkout.session_status != "open":
         return False
-    db.session.commit()  # no transaction held during the call
+    end_read()  # no transaction held during the call
     try:
         expired = gateway.expire_checkout_session(session_id)
     except gateway.PaymentProviderError as error:
@@ -214,17 +206,11 @@ def cancel_card_payment(order_id: int, session_id: str, now: datetime | None = N
         return False
     if not expired:  # paid or expired meanwhile: the webhook tells us which
         return False
-    inventory.begin_write()
-    try:
+    with unit_of_work():
         checkout = db.session.get(StripeCheckout, checkout.id, populate_existing=True)
         if checkout.session_status == "open":
-            _close_attempt(
-                checkout, "buyer", system_note(N_("buyer left the Stripe page without paying")), now
-            )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+            left = system_note(N_("buyer left the Stripe page without paying"))
+            _close_attempt(checkout, "buyer", left, now)
     return True
 
 
@@ -234,8 +220,7 @@ def switch_to_bank_transfer(order_id: int, now: datetime | None = None) -> Order
     from shop.payments.bank_transfer import open_bank_transfer
 
     now = now or utcnow()
-    inventory.begin_write()
-    try:
+    with unit_of_work():
         order = orders.lock_order(order_id)
         if order.status != "awaiting_payment" or order.payment_method != "card":
             raise CardPaymentNotPossible(order.status)
@@ -252,10 +237,6 @@ def switch_to_bank_transfer(order_id: int, now: datetime | None = None) -> Order
         _set_deadline(order, now + timedelta(hours=hours))
         db.session.flush()
         queue_order_email(order, "order_received")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     _expire_at_stripe([c.session_id for c in older])
     return order
 

@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 
 from shop.extensions import db
-from shop.inventory import services as inventory
 from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments import refunds
@@ -24,6 +23,7 @@ from shop.payments.models import Payment
 from shop.payments.stripe import gateway
 from shop.payments.stripe.models import StripeCheckout, StripeRefund
 from shop.sqltypes import utcnow
+from shop.uow import end_read, unit_of_work
 
 RefundNotAllowed = RefundError
 
@@ -40,15 +40,13 @@ def requested_amount(payment_id: int) -> int:
 
 
 def _reserve(request: refunds.RefundRequest, actor: str, key: str) -> StripeRefund:
-    inventory.begin_write()
-    try:
+    with unit_of_work():
         existing = db.session.execute(
             select(StripeRefund).where(StripeRefund.idempotency_key == key)
         ).scalar_one_or_none()
         if existing is not None:
             if existing.amount != request.amount or existing.order_id != request.order_id:
                 raise RefundError("idempotency key already used for another refund", "key")
-            db.session.commit()
             return existing
         orders.lock_order(request.order_id)  # serialises with webhooks about this order
         payment = refunds.check(request)
@@ -67,11 +65,7 @@ def _reserve(request: refunds.RefundRequest, actor: str, key: str) -> StripeRefu
             reason=request.reason[:300],
         )
         db.session.add(refund)
-        db.session.commit()
         return refund
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def refund_by_card(
@@ -91,7 +85,7 @@ def refund_by_card(
         return refund
     checkout = _checkout_of_payment(refund.payment_id)
     pi, refund_row_id = checkout.payment_intent_id, refund.id
-    db.session.commit()
+    end_read()
     try:
         result = gateway.refund(pi, request.amount, idempotency_key)
     except gateway.PaymentProviderUnavailable:
@@ -99,18 +93,13 @@ def refund_by_card(
     except gateway.PaymentProviderError:
         _mark_failed(refund_row_id)
         raise
-    inventory.begin_write()
-    try:
+    with unit_of_work():
         orders.lock_order(request.order_id)
         refund = db.session.get(StripeRefund, refund_row_id, populate_existing=True)
         if refund.status == "requested":
             refund.status, refund.refund_id = "succeeded", result.id
             payment = db.session.get(Payment, refund.payment_id, populate_existing=True)
             refunds.record(request, payment, result.id, actor, now)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return refund
 
 
@@ -124,10 +113,9 @@ def _checkout_of_payment(payment_id: int) -> StripeCheckout:
 
 
 def _mark_failed(refund_id: int) -> None:
-    inventory.begin_write()
-    refund = db.session.get(StripeRefund, refund_id, populate_existing=True)
-    refund.status = "failed"
-    db.session.commit()
+    with unit_of_work():
+        refund = db.session.get(StripeRefund, refund_id, populate_existing=True)
+        refund.status = "failed"
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from shop.payments.stripe import gateway
 from shop.payments.stripe.balance_models import StripeBalanceTransaction, StripePayout
 from shop.payments.stripe.models import StripeCheckout, StripeRefund
 from shop.sqltypes import utcnow
-from shop.uow import unit_of_work
+from shop.uow import end_read, unit_of_work
 
 # Read again what the last sync may have seen half of (same-second objects, late ones).
 OVERLAP = timedelta(days=1)
@@ -65,11 +65,11 @@ def sync(actor: str = "system", now: datetime | None = None) -> SyncResult:
     """
     now = now or utcnow()
     txn_since, payout_since = _resume_points()
-    db.session.commit()
+    end_read()
     movements = gateway.balance_transactions(created_since=txn_since)
     payouts = gateway.payouts(created_since=payout_since)
     unchecked = _unchecked([p.id for p in payouts])
-    db.session.commit()
+    end_read()
     per_payout = {
         p.id: gateway.balance_transactions(payout=p.id) for p in payouts if p.id in unchecked
     }

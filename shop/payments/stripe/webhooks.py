@@ -18,7 +18,6 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
-from shop.inventory import services as inventory
 from shop.orders import services as orders
 from shop.orders.labels import ORDER_STATUS_LABELS
 from shop.orders.models import PAYABLE_ORDER_STATUSES, Order
@@ -37,6 +36,7 @@ from shop.payments.stripe.records import (
 from shop.payments.stripe.refunds import requested_amount
 from shop.sqltypes import utcnow
 from shop.system_text import N_, label, rupiah, system_note
+from shop.uow import end_read, unit_of_work
 
 ACTOR = "stripe"
 
@@ -62,40 +62,34 @@ class _Context:
 
 def handle_event(event: dict, now: datetime | None = None) -> WebhookResult:
     now = now or utcnow()
-    inventory.begin_write()
     try:
-        row = StripeEvent(
-            event_id=event["id"],
-            type=str(event.get("type", ""))[:80],
-            stripe_created=from_timestamp(event.get("created")),
-            received_at=now,
-        )
-        try:
-            with db.session.begin_nested():
-                db.session.add(row)
-                db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
-            return WebhookResult(200, "duplicate event: already handled")
-        handler = HANDLERS.get(row.type)
-        ctx = _Context(event["id"], row, now)
-        obj = event["data"]["object"]
-        if handler is None:
-            outcome = "ignored: event type not handled"
-        else:
+        with unit_of_work():
+            row = StripeEvent(
+                event_id=event["id"],
+                type=str(event.get("type", ""))[:80],
+                stripe_created=from_timestamp(event.get("created")),
+                received_at=now,
+            )
             try:
                 with db.session.begin_nested():
-                    outcome = handler(obj, ctx)
-            except Mismatch as error:
-                outcome = _on_mismatch(obj, ctx, error)
-        row.outcome = outcome[:300]
-        db.session.commit()
+                    db.session.add(row)
+                    db.session.flush()
+            except IntegrityError:
+                return WebhookResult(200, "duplicate event: already handled")
+            handler = HANDLERS.get(row.type)
+            ctx = _Context(event["id"], row, now)
+            obj = event["data"]["object"]
+            if handler is None:
+                outcome = "ignored: event type not handled"
+            else:
+                try:
+                    with db.session.begin_nested():
+                        outcome = handler(obj, ctx)
+                except Mismatch as error:
+                    outcome = _on_mismatch(obj, ctx, error)
+            row.outcome = outcome[:300]
     except UnknownOrder as error:
-        db.session.rollback()
         return WebhookResult(404, f"unknown order: {error}")
-    except Exception:
-        db.session.rollback()
-        raise
     if ctx.fetch_facts_for:
         record_fee_and_net(ctx.fetch_facts_for)
     return WebhookResult(200, outcome, ctx.fetch_facts_for)
@@ -413,14 +407,13 @@ def record_fee_and_net(checkout_id: int) -> None:
     if checkout is None or not checkout.payment_intent_id or checkout.fee is not None:
         return
     pi = checkout.payment_intent_id
-    db.session.commit()
+    end_read()
     try:
         facts = gateway.payment_facts(pi)
     except gateway.PaymentProviderError as error:
         current_app.logger.warning("fee/net of %s not known yet: %s", pi, error)
         return
-    inventory.begin_write()
-    try:
+    with unit_of_work():
         checkout = db.session.get(StripeCheckout, checkout_id, populate_existing=True)
         checkout.charge_id = facts.charge_id
         checkout.fee, checkout.net = facts.fee, facts.net
@@ -431,7 +424,3 @@ def record_fee_and_net(checkout_id: int) -> None:
                     core.record_fee(payment, facts.fee, f"fee:{facts.charge_id or pi}")
             except core.DuplicateReference:
                 pass  # recorded already (a replayed lookup)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise

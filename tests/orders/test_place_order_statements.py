@@ -1,0 +1,83 @@
+"""Placing an order costs a bounded number of statements, whatever the cart, and its
+confirmation e-mail is rendered after the stock transaction commits."""
+
+from __future__ import annotations
+
+import pytest
+from order_helpers import BUYER, shop_with_products
+from sqlalchemy import event
+
+from shop.checkout.services import place_order
+from shop.extensions import db
+from shop.i18n import format_rupiah
+from shop.mail.models import OutboxMessage
+from shop.uow import unit_of_work
+
+MAX_STATEMENTS = 15
+CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT")
+
+
+class Statements:
+    """Every statement sent, with a COMMIT marker where a transaction committed."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def sql(self, _conn, _cursor, statement, _params, _context, _many) -> None:
+        self.seen.append(" ".join(statement.split())[:100])
+
+    def commit(self, _conn) -> None:
+        self.seen.append("COMMIT")
+
+    def begin(self, _conn) -> None:
+        self.seen.append("BEGIN")
+
+    def _bounds(self) -> tuple[int, int]:
+        """Where the transaction that inserted the order begins and commits."""
+        insert = next(i for i, s in enumerate(self.seen) if s.startswith("INSERT INTO shop_order"))
+        start = max(i for i, s in enumerate(self.seen[:insert]) if s == "BEGIN")
+        return start, self.seen.index("COMMIT", insert)
+
+    def write_transaction(self) -> list[str]:
+        """The work statements (no transaction control) of the order's transaction."""
+        start, end = self._bounds()
+        return [s for s in self.seen[start:end] if not s.startswith(CONTROL)]
+
+    def after_write_transaction(self) -> list[str]:
+        return self.seen[self._bounds()[1] :]
+
+
+@pytest.mark.parametrize(
+    ("lines", "facilities"), [(1, 1), (6, 3)], ids=["one line", "six lines, three facilities"]
+)
+def test_placing_an_order_costs_at_most_15_statements(app, lines, facilities):
+    products = shop_with_products(on_hand=(5,) * lines, facilities=facilities)
+    items = {p.id: 2 for p in products}
+    watch = Statements()
+    event.listen(db.engine, "before_cursor_execute", watch.sql)
+    event.listen(db.engine, "commit", watch.commit)
+    event.listen(db.engine, "begin", watch.begin)
+    try:
+        with unit_of_work():
+            order, created = place_order(items, BUYER, "jne", f"key-{lines}")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch.sql)
+        event.remove(db.engine, "commit", watch.commit)
+        event.remove(db.engine, "begin", watch.begin)
+    assert created
+    stock_transaction = watch.write_transaction()
+    assert len(stock_transaction) <= MAX_STATEMENTS, stock_transaction
+    # The e-mail is queued in that transaction (exactly once) but rendered after it:
+    # nothing in it reads the order back.
+    assert sum(s.startswith("INSERT INTO mail_outbox") for s in stock_transaction) == 1
+    assert not [s for s in stock_transaction if s.startswith("SELECT facility.")]
+    after = watch.after_write_transaction()
+    assert any(s.startswith("UPDATE mail_outbox SET text_body") for s in after)
+
+    db.session.expire_all()
+    assert len(order.lines) == lines
+    assert sum(line.quantity for line in order.lines) == 2 * lines
+    mail = db.session.query(OutboxMessage).filter_by(order_id=order.id).one()
+    assert order.number in mail.subject
+    assert format_rupiah(order.amount_due) in mail.text_body
+    assert format_rupiah(order.amount_due) in mail.html_body
