@@ -172,7 +172,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(refund_due_of)
     app.add_template_global(refund_method_label)
 
-    from shop.system_text import system_text
+    from shop.system_text import actor_label, render_note
 
-    app.add_template_filter(system_text, "system_text")
+    app.add_template_filter(render_note, "note")
+    app.add_template_filter(actor_label, "actor")
     app.add_template_global(money_kind_label)

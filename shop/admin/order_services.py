@@ -30,6 +30,7 @@ from shop.orders.models import ORDER_STATUSES, FacilityOrder, Order, OrderEvent,
 from shop.payments.models import Payment, PaymentChange, PaymentTransaction
 from shop.payments.stripe.models import StripeRefund
 from shop.sqltypes import utcnow
+from shop.system_text import Note
 
 PER_PAGE = 30
 PAYMENT_METHODS = ("bank_transfer", "card")
@@ -228,7 +229,7 @@ class TimelineItem:
     when: datetime
     kind: str
     who: str
-    why: str = ""
+    why: str | Note = ""  # a person's words, or the shop's note (shop.system_text)
     data: dict = field(default_factory=dict)
     sort_id: int = 0
 
@@ -250,7 +251,7 @@ def _order_items(order_id: int) -> list[TimelineItem]:
             event.created_at,
             "order",
             event.actor,
-            event.reason,
+            event.reason_msg or event.reason,
             {
                 "from": event.from_status,
                 "to": event.to_status,
@@ -287,7 +288,7 @@ def _payment_items(order_id: int) -> list[TimelineItem]:
                 change.created_at,
                 "payment_change",
                 change.actor,
-                change.reason,
+                change.reason_msg or change.reason,
                 {"payment": change.payment_id, "from": change.from_status, "to": change.to_status},
                 change.id,
             )
@@ -300,7 +301,7 @@ def _payment_items(order_id: int) -> list[TimelineItem]:
                 money.created_at,
                 "money",
                 money.actor,
-                money.note,
+                money.note_msg or money.note,
                 {
                     "kind": money.kind,
                     "amount": money.amount,
@@ -378,7 +379,7 @@ def timeline(order_id: int) -> list[TimelineItem]:
                 movement.created_at,
                 "stock",
                 movement.actor,
-                movement.reason,
+                movement.reason_msg or movement.reason,
                 {"product": movement.product_id, "delta": movement.delta},
                 movement.id,
             )
@@ -397,7 +398,7 @@ def timeline(order_id: int) -> list[TimelineItem]:
                 entry.created_at,
                 "audit",
                 entry.actor,
-                entry.note,
+                entry.note_msg or entry.note,
                 {"action": entry.action, "before": entry.before or {}, "after": entry.after or {}},
                 entry.id,
             )

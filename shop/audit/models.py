@@ -27,6 +27,8 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(80), index=True)
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
-    before: Mapped[dict | None] = mapped_column(JSON)
-    after: Mapped[dict | None] = mapped_column(JSON)
+    before: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    after: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     note: Mapped[str] = mapped_column(String(500), default="")
+    # The shop's own note (shop.system_text), shown in the reader's language.
+    note_msg: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))

@@ -8,6 +8,7 @@ from typing import Any
 from shop.audit.models import AuditEntry
 from shop.extensions import db
 from shop.sqltypes import utcnow
+from shop.system_text import Note, note_columns
 
 
 def _plain(value: Any) -> Any:
@@ -30,13 +31,14 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     facility_id: int | None = None,
-    note: str = "",
+    note: str | Note = "",
     now: datetime | None = None,
 ) -> AuditEntry:
     """One audit row. ``actor`` is a User (or anything with ``id`` and ``email``) or a
     plain label such as ``"system"``; ``before``/``after`` hold only what changed."""
     user_id = getattr(actor, "id", None)
     label = getattr(actor, "email", None) or str(actor)
+    text, note_msg = note_columns(note, limit=500)
     entry = AuditEntry(
         created_at=now or utcnow(),
         user_id=user_id,
@@ -47,7 +49,8 @@ def record(
         object_id=object_id,
         before=_plain(before),
         after=_plain(after),
-        note=(note or "")[:500],
+        note=text,
+        note_msg=note_msg,
     )
     db.session.add(entry)
     return entry

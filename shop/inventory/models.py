@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.extensions import db
@@ -56,5 +56,7 @@ class StockMovement(db.Model):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("shop_order.id"), index=True)
     actor: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(String(300), default="")
+    # The shop's own note (shop.system_text), shown in the reader's language.
+    reason_msg: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     reason_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,6 +19,7 @@ from shop.extensions import db
 from shop.inventory.models import StockAllocation, StockMovement
 from shop.orders.models import OrderLine
 from shop.sqltypes import utcnow
+from shop.system_text import N_, Note, note_columns, system_note
 
 product_t = Product.__table__
 allocation_t = StockAllocation.__table__
@@ -193,7 +194,9 @@ def consume(order_id: int, actor: str, now: datetime | None = None) -> int:
         )
         if result.rowcount != 1:
             raise StockError(f"product {product_id}: cannot consume {quantity}")
-        _movement(product_id, -quantity, "sale", actor, "order paid", order_id, now)
+        _movement(
+            product_id, -quantity, "sale", actor, system_note(N_("order paid")), order_id, now
+        )
         consumed += quantity
     return consumed
 
@@ -202,7 +205,7 @@ def adjust(
     product_id: int,
     delta: int,
     actor: str,
-    reason: str,
+    reason: str | Note,
     kind: str = "adjustment",
     *,
     reason_code: str = "",
@@ -230,13 +233,15 @@ def adjust(
 
 
 def _movement(product_id, delta, kind, actor, reason, order_id, now, reason_code="") -> None:
+    text, note = note_columns(reason)
     db.session.add(
         StockMovement(
             product_id=product_id,
             delta=delta,
             kind=kind,
             actor=actor,
-            reason=reason,
+            reason=text,
+            reason_msg=note,
             reason_code=reason_code or ("sale" if kind == "sale" else ""),
             order_id=order_id,
             created_at=now,

@@ -27,6 +27,8 @@ from shop.extensions import db
 from shop.inventory import services as inventory
 from shop.inventory.models import REASON_CODES, STAFF_REASON_CODES, StockMovement
 from shop.orders.models import Order
+from shop.system_text import N_, label, render_note, system_note
+from shop.system_text import actor_label as actor_name
 
 MAX_CHANGE = 100_000
 MAX_THRESHOLD = 100_000
@@ -178,7 +180,11 @@ def adjust_stock(
         before={"on_hand": on_hand - change},
         after={"on_hand": on_hand},
         facility_id=facility_id,
-        note=f"{reason_code}: {note}" if note else reason_code,
+        note=system_note(
+            N_("%(reason)s: %(note)s") if note else N_("%(reason)s"),
+            reason=label(REASON_LABELS[reason_code]),
+            note=note,
+        ),
     )
 
 
@@ -306,9 +312,9 @@ def ledger_csv(facility_id: int, f: LedgerFilter) -> Iterator[str]:
                 _cell(sku),
                 movement.delta,
                 movement.reason_code or movement.kind,
-                _cell(movement.reason),
+                _cell(render_note(movement.reason_msg, movement.reason)),
                 number or "",
-                _cell(movement.actor),
+                _cell(actor_name(movement.actor)),
             ]
         )
         if buffer.tell() > 16_384:

@@ -22,6 +22,7 @@ from shop.orders.models import (
     OrderLine,
 )
 from shop.sqltypes import utcnow
+from shop.system_text import N_, Note, note_columns, system_note
 from shop.uow import unit_of_work
 
 # Sent when an unpaid order closes (expired or cancelled): payments closes its attempts.
@@ -57,14 +58,16 @@ class OrderNotFound(Exception):
     pass
 
 
-def transition(order: Order, to: str, actor: str, reason: str = "", now=None) -> None:
+def transition(order: Order, to: str, actor: str, reason: str | Note = "", now=None) -> None:
     if to not in ORDER_TRANSITIONS.get(order.status, frozenset()):
         raise TransitionError(f"order {order.number}: {order.status} → {to} not allowed")
     _record_event(order.id, None, order.status, to, actor, reason, now)
     order.status = to
 
 
-def transition_part(part: FacilityOrder, to: str, actor: str, reason: str = "", now=None) -> None:
+def transition_part(
+    part: FacilityOrder, to: str, actor: str, reason: str | Note = "", now=None
+) -> None:
     if to not in PART_TRANSITIONS.get(part.status, frozenset()):
         raise TransitionError(f"part {part.id}: {part.status} → {to} not allowed")
     _record_event(part.order_id, part.id, part.status, to, actor, reason, now)
@@ -72,8 +75,15 @@ def transition_part(part: FacilityOrder, to: str, actor: str, reason: str = "", 
 
 
 def _record_event(
-    order_id: int, part_id: int | None, from_status: str, to: str, actor: str, reason: str, now
+    order_id: int,
+    part_id: int | None,
+    from_status: str,
+    to: str,
+    actor: str,
+    reason: str | Note,
+    now,
 ) -> None:
+    text, note = note_columns(reason)
     db.session.add(
         OrderEvent(
             order_id=order_id,
@@ -81,7 +91,8 @@ def _record_event(
             from_status=from_status,
             to_status=to,
             actor=actor,
-            reason=reason,
+            reason=text,
+            reason_msg=note,
             created_at=now or utcnow(),
         )
     )
@@ -98,7 +109,8 @@ def record_creation(order: Order, part_ids: list[int], actor: str, now) -> None:
                 "from_status": None,
                 "to_status": "pending" if part_id else order.status,
                 "actor": actor,
-                "reason": "order placed",
+                "reason": "",
+                "reason_msg": system_note(N_("order placed")),
                 "created_at": now,
             }
             for part_id in [None, *part_ids]
@@ -149,7 +161,7 @@ def _reallocate(order: Order, now: datetime) -> bool:
     return True
 
 
-def mark_paid(order: Order, actor: str, reason: str, now: datetime | None = None) -> bool:
+def mark_paid(order: Order, actor: str, reason: str | Note, now: datetime | None = None) -> bool:
     """Money received for a locked order: consume stock, parts to processing, email.
 
     Returns False (and changes nothing) when an expired order's stock is gone.
@@ -160,12 +172,12 @@ def mark_paid(order: Order, actor: str, reason: str, now: datetime | None = None
     if order.status == "expired":
         if not _reallocate(order, now):
             return False
-        reason = f"{reason}; late payment, stock held again"
+        reason = system_note(N_("%(why)s; late payment, stock held again"), why=reason)
     inventory.consume(order.id, actor, now)
     transition(order, "paid", actor, reason, now)
     order.paid_at = now
     for part in parts_of(order.id):
-        transition_part(part, "processing", actor, "order paid", now)
+        transition_part(part, "processing", actor, system_note(N_("order paid")), now)
         _copy_split(part, now)
     db.session.flush()
     queue_order_email(order, "payment_confirmed")
@@ -193,7 +205,7 @@ def _copy_split(part: FacilityOrder, now: datetime) -> None:
     )
 
 
-def _close_unpaid(order: Order, to: str, actor: str, reason: str, now: datetime) -> None:
+def _close_unpaid(order: Order, to: str, actor: str, reason: str | Note, now: datetime) -> None:
     inventory.release(order.id, now)
     transition(order, to, actor, reason, now)
     order.closed_at = now
@@ -209,7 +221,7 @@ def expire_order(order_id: int, now: datetime | None = None, actor: str = "syste
     order = lock_order(order_id)
     if order.status != "awaiting_payment" or order.payment_deadline > now:
         return False
-    _close_unpaid(order, "expired", actor, "payment deadline passed", now)
+    _close_unpaid(order, "expired", actor, system_note(N_("payment deadline passed")), now)
     return True
 
 
@@ -217,7 +229,7 @@ def cancel_order(order_id: int, actor: str, reason: str, now: datetime | None = 
     """Cancel an unpaid order (buyer or administrator); releases its stock."""
     now = now or utcnow()
     order = lock_order(order_id)
-    _close_unpaid(order, "cancelled", actor, reason or "cancelled", now)
+    _close_unpaid(order, "cancelled", actor, reason or system_note(N_("cancelled")), now)
 
 
 def due_order_ids(now: datetime | None = None) -> list[int]:
@@ -300,7 +312,7 @@ def _lock_part(part_id: int) -> FacilityOrder:
 def mark_part_packed(part_id: int, actor: str, now=None) -> FacilityOrder:
     now = now or utcnow()
     part = _lock_part(part_id)
-    transition_part(part, "packed", actor, "packed", now)
+    transition_part(part, "packed", actor, system_note(N_("packed")), now)
     part.packed_at = now
     db.session.flush()
     return part
@@ -317,7 +329,8 @@ def ship_part(
     if not tracking_number:
         raise ValueError("a tracking number is required")
     part = _lock_part(part_id)
-    transition_part(part, "shipped", actor, f"shipped {tracking_number}", now)
+    shipped = system_note(N_("shipped %(tracking)s"), tracking=tracking_number)
+    transition_part(part, "shipped", actor, shipped, now)
     part.tracking_number = tracking_number
     if courier:
         part.courier = courier
@@ -331,7 +344,7 @@ def ship_part(
 def mark_part_delivered(part_id: int, actor: str, now=None) -> FacilityOrder:
     now = now or utcnow()
     part = _lock_part(part_id)
-    transition_part(part, "delivered", actor, "delivered", now)
+    transition_part(part, "delivered", actor, system_note(N_("delivered")), now)
     part.delivered_at = now
     db.session.flush()
     return part
@@ -379,7 +392,7 @@ def cancel_paid_part(part_id: int, actor: str, reason: str, now=None) -> Facilit
             product_id,
             quantity,
             actor,
-            f"order {order.number} cancelled: {reason}"[:300],
+            system_note(N_("order %(number)s cancelled: %(why)s"), number=order.number, why=reason),
             kind="return",
             reason_code="cancelled",
             order_id=order.id,

@@ -15,8 +15,14 @@ from shop.payments import core
 from shop.payments.core import set_status
 from shop.payments.models import Payment
 from shop.sqltypes import utcnow
+from shop.system_text import N_, Note, rupiah, system_note
 
 MAX_UNIQUE_CODE = 999
+# Why a pending payment expired, by how its order closed (``why`` says why that was).
+CLOSED_WHY = {
+    "expired": N_("order expired: %(why)s"),
+    "cancelled": N_("order cancelled: %(why)s"),
+}
 
 
 class PaymentError(Exception):
@@ -72,13 +78,14 @@ def open_bank_transfer(
 
 
 @orders.order_closed.connect
-def close_pending_payments(order: Order, *, actor: str, reason: str, now: datetime) -> None:
+def close_pending_payments(order: Order, *, actor: str, reason: str | Note, now: datetime) -> None:
     """An unpaid order closed: each of its pending payments expires, audited."""
     pending = db.session.scalars(
         select(Payment).where(Payment.order_id == order.id, Payment.status == "pending")
     )
     for payment in pending:
-        set_status(payment, "expired", actor, f"order {order.status}: {reason}", now=now)
+        why = CLOSED_WHY.get(order.status, N_("order closed: %(why)s"))
+        set_status(payment, "expired", actor, system_note(why, why=reason), now=now)
 
 
 @dataclass
@@ -123,7 +130,7 @@ def confirm_bank_transfer(
         db.session.flush()
     payment.reference = reference
     payment.confirmed_by = actor
-    ref = f" (ref {reference})" if reference else ""
+    ref = system_note(N_(" (reference %(ref)s)"), ref=reference) if reference else ""
     # One bank line is recorded once per payment: the same reference again is refused.
     money_ref = f"bank:{payment.id}:{reference or now.isoformat()}"
     if core.reference_taken(money_ref):
@@ -139,25 +146,52 @@ def confirm_bank_transfer(
     total_held = held + new
 
     if total_held < order.total:
-        payment.note = f"received {amount}, order total {order.total}"
-        set_status(payment, "needs_review", actor, f"{payment.note}: below the total{ref}", now=now)
+        payment.note_msg = system_note(
+            N_("received %(received)s, order total %(total)s"),
+            received=rupiah(amount),
+            total=rupiah(order.total),
+        )
+        below = system_note(
+            N_("received %(received)s, order total %(total)s: below the total%(ref)s"),
+            received=rupiah(amount),
+            total=rupiah(order.total),
+            ref=ref,
+        )
+        set_status(payment, "needs_review", actor, below, now=now)
         core.record_payment(payment, new, money_ref, actor, paid_order=None, now=now)
         db.session.flush()
         return ConfirmResult(payment, False, "amount below the order total", "underpaid")
-    if not orders.mark_paid(order, actor, f"bank transfer {amount} confirmed", now):
-        payment.note = "paid after the order expired and the stock is gone: refund"
-        set_status(
-            payment, "needs_review", actor, f"received {amount}; {payment.note}{ref}", now=now
+    confirmed = N_("bank transfer of %(amount)s confirmed%(ref)s")
+    if not orders.mark_paid(
+        order, actor, system_note(confirmed, amount=rupiah(amount), ref=""), now
+    ):
+        payment.note_msg = system_note(
+            N_("paid after the order expired and the stock is gone: refund")
         )
+        gone = system_note(
+            N_(
+                "received %(received)s; paid after the order expired and the stock is gone: "
+                "refund%(ref)s"
+            ),
+            received=rupiah(amount),
+            ref=ref,
+        )
+        set_status(payment, "needs_review", actor, gone, now=now)
         core.record_payment(payment, new, money_ref, actor, paid_order=None, now=now)
         db.session.flush()
         return ConfirmResult(
             payment, False, "order expired and stock is gone; refund due", "stock_gone"
         )
-    set_status(payment, "succeeded", actor, f"bank transfer {amount} confirmed{ref}", now=now)
+    set_status(
+        payment, "succeeded", actor, system_note(confirmed, amount=rupiah(amount), ref=ref), now=now
+    )
     core.record_payment(payment, new, money_ref, actor, paid_order=order, apply_held=held, now=now)
     if total_held > order.amount_due:
         excess = total_held - order.amount_due
-        payment.note = f"received {amount}, {excess} more than asked: refund"
+        payment.note_msg = system_note(
+            N_("received %(received)s, %(extra)s more than asked: refund"),
+            received=rupiah(amount),
+            extra=rupiah(excess),
+        )
     db.session.flush()
     return ConfirmResult(payment, True, "paid", "paid")

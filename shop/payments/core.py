@@ -21,6 +21,7 @@ from shop.orders import services as orders
 from shop.orders.models import FacilityOrder, Order
 from shop.payments.models import Payment, PaymentChange, PaymentTransaction
 from shop.sqltypes import utcnow
+from shop.system_text import Note, note_columns
 
 # A status may be re-affirmed (same → same) to audit a flag or a partial refund.
 PAYMENT_TRANSITIONS: dict[str | None, frozenset[str]] = {
@@ -60,7 +61,7 @@ def set_status(
     payment: Payment,
     to: str,
     actor: str,
-    reason: str,
+    reason: str | Note,
     *,
     event_id: str | None = None,
     now: datetime | None = None,
@@ -69,13 +70,15 @@ def set_status(
     if to not in PAYMENT_TRANSITIONS.get(payment.status, frozenset()):
         raise PaymentTransitionError(f"payment {payment.id}: {payment.status} → {to}")
     now = now or utcnow()
+    text, note = note_columns(reason)
     db.session.add(
         PaymentChange(
             payment_id=payment.id,
             from_status=payment.status,
             to_status=to,
             actor=actor,
-            reason=reason[:300],
+            reason=text,
+            reason_msg=note,
             stripe_event_id=event_id,
             created_at=now,
         )

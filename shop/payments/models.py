@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.extensions import db
@@ -45,6 +45,8 @@ class Payment(db.Model):
     reference: Mapped[str] = mapped_column(String(255), default="")
     confirmed_by: Mapped[str] = mapped_column(String(80), default="")
     note: Mapped[str] = mapped_column(String(300), default="")
+    # The shop's own note (shop.system_text), shown in the reader's language.
+    note_msg: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -60,6 +62,7 @@ class PaymentChange(db.Model):
     to_status: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(String(300), default="")
+    reason_msg: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     stripe_event_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -92,4 +95,5 @@ class PaymentTransaction(db.Model):
     refund_account: Mapped[str] = mapped_column(String(200), default="")
     actor: Mapped[str] = mapped_column(String(80))
     note: Mapped[str] = mapped_column(String(300), default="")
+    note_msg: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -26,8 +26,10 @@ from shop.payments.core import RefundError
 from shop.payments.models import MONEY_RECEIVED_STATUSES, Payment, PaymentTransaction
 from shop.payments.stripe.models import StripeCheckout
 from shop.sqltypes import utcnow
+from shop.system_text import N_, Note, note_columns, rupiah, system_note
 
 METHOD_CASH = {"card": "stripe", "bank_transfer": "bank"}
+REFUND_METHOD_WORDS = {"card": N_("card"), "bank_transfer": N_("bank transfer")}
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class RefundRequest:
     order_id: int
     amount: int
     method: str  # "card" or "bank_transfer"
-    reason: str
+    reason: str | Note  # the administrator's words, or the shop's note (system_text)
     part_id: int | None = None
     whole: bool = False
     reference: str = ""  # the bank's reference of the transfer back (bank refunds)
@@ -192,7 +194,7 @@ def record(
         facility_order_id=request.part_id,
         method=request.method,
         refund_account=request.refund_account.strip()[:200],
-        note=request.reason.strip()[:300],
+        **_note_columns(request.reason),
     )
     post(
         "refund_paid",
@@ -215,7 +217,14 @@ def record(
         )
     left = _left_on(payment)
     to = "refunded" if left == 0 else payment.status
-    core.set_status(payment, to, actor, f"refund {request.amount} ({request.method})", now=now)
+    how = system_note(REFUND_METHOD_WORDS.get(request.method, request.method))
+    core.set_status(
+        payment,
+        to,
+        actor,
+        system_note(N_("refund of %(amount)s (%(how)s)"), amount=rupiah(request.amount), how=how),
+        now=now,
+    )
     if (request.whole or request.part_id is not None) and order.status in REFUNDABLE_ORDER_STATUSES:
         whole = not any(_held(p.id) for p in orders.parts_of(order.id))
         whole = whole and core.refunds_due(order.id) == 0
@@ -228,8 +237,19 @@ def record(
     return row
 
 
+def _note_columns(reason: str | Note) -> dict:
+    text, note = note_columns(reason.strip() if isinstance(reason, str) else reason)
+    return {"note": text, "note_msg": note}
+
+
 def record_outside_refund(
-    order: Order, payment: Payment, amount: int, source: str, actor: str, reason: str, now
+    order: Order,
+    payment: Payment,
+    amount: int,
+    source: str,
+    actor: str,
+    reason: str | Note,
+    now,
 ) -> int:
     """A refund made at the provider, not through the shop (Stripe's dashboard): taken
     from what is owed back first (cancelled parts, money that paid nothing), then from the

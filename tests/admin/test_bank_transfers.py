@@ -199,15 +199,17 @@ def test_confirming_the_exact_amount_pays_the_order(admin, admin_user):
         actor,
     )
     assert changes(payment.id) == [("pending", "succeeded", actor)]
-    reason = db.session.scalar(select(PaymentChange.reason))
-    assert str(order.amount_due) in reason and "BRI 991" in reason
+    reason = db.session.scalar(select(PaymentChange.reason_msg))
+    assert reason["params"]["amount"] == {"rupiah": order.amount_due}
+    assert reason["params"]["ref"]["params"] == {"ref": "BRI 991"}
     assert mail_kinds(order.id) == [
         ("order_received", "siti@example.com"),
         ("payment_confirmed", "siti@example.com"),
     ]
     page = html_of(admin.get(f"/admin/transfer/{order.id}"))
     assert 'id="payment-status">Diterima<' in page and 'name="amount"' not in page
-    assert "Riwayat pembayaran" in page and actor in page
+    # Who confirmed it, by name (never the stored "admin:<id>").
+    assert "Riwayat pembayaran" in page and admin_user.email in page and actor not in page
     assert_stock_invariants()
 
 
@@ -233,9 +235,9 @@ def test_less_than_the_total_is_held_for_review(admin, admin_user):
     table = review[review.index('id="review"') :]
     assert order.number in table and format_rupiah(short) in table
     assert "kurang dari total pesanan" in table
-    # The shop's own note, in the reader's language (stored in English).
+    # The shop's own note, in the reader's language (stored as a message and its values).
     assert f"diterima {format_rupiah(short)}, total pesanan {format_rupiah(order.total)}" in table
-    assert payment.note not in table
+    assert "received" not in table
 
     # the rest arrives: the admin writes everything received and the order is paid
     page = html_of(admin.get(f"/admin/transfer/{order.id}"))
@@ -322,7 +324,10 @@ def test_late_transfer_for_an_expired_order_whose_stock_is_gone_needs_review(adm
     assert order_status(other.id) == "awaiting_payment"
     assert stock(product.id) == (1, 1)  # untouched: still held for the other buyer
     payment = payment_of(order.id)
-    assert payment.status == "needs_review" and "refund" in payment.note
+    assert payment.status == "needs_review"
+    assert payment.note_msg["msgid"] == (
+        "paid after the order expired and the stock is gone: refund"
+    )
     # the expiry is audited too (close_pending_payments goes through the machine)
     assert [change[:2] for change in changes(payment.id)] == [
         ("pending", "expired"),

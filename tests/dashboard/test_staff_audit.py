@@ -78,7 +78,11 @@ def test_each_staff_product_and_stock_change_writes_one_audit_row(app):
         {"on_hand": 0},
         {"on_hand": 7},
     )
-    assert adjusted.note == "production: batch Juli" and adjusted.user_id == staff.id
+    assert adjusted.note_msg == {
+        "msgid": "%(reason)s: %(note)s",
+        "params": {"reason": {"msgid": "New production batch", "params": {}}, "note": "batch Juli"},
+    }
+    assert adjusted.user_id == staff.id
 
     threshold = {"threshold": "3"}
     assert _post(client, f"/dasbor/stok/{product.id}/batas", threshold).status_code == 303

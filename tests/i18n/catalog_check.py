@@ -13,6 +13,7 @@ from shop.i18n import PACKAGE_ROOT
 KEYWORDS = {
     "_": None,
     "_l": None,
+    "N_": None,
     "gettext": None,
     "lazy_gettext": None,
     "ngettext": (1, 2),

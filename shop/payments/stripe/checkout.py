@@ -25,6 +25,7 @@ from shop.payments.stripe import gateway
 from shop.payments.stripe.models import StripeCheckout
 from shop.payments.stripe.records import payment_of, record_session, set_status
 from shop.sqltypes import utcnow
+from shop.system_text import N_, Note, system_note
 from shop.uow import end_read, unit_of_work
 
 # Stripe wants expires_at at least 30 minutes after it receives the request (its clock).
@@ -139,7 +140,7 @@ def _open_attempts(order_id: int, except_session: str | None = None) -> list[Str
     return list(db.session.execute(query).scalars())
 
 
-def _close_attempt(checkout: StripeCheckout, actor: str, reason: str, now: datetime) -> None:
+def _close_attempt(checkout: StripeCheckout, actor: str, reason: Note, now: datetime) -> None:
     checkout.session_status = "expired"
     payment = payment_of(checkout)
     if payment.status == "pending":
@@ -181,7 +182,8 @@ def start_card_payment(
         record_session(order, session.id, attempt.total, session.expires_at, "buyer", now=now)
         older = _open_attempts(order_id, except_session=session.id)
         for checkout in older:
-            _close_attempt(checkout, "buyer", f"replaced by Checkout Session {session.id}", now)
+            replaced = system_note(N_("replaced by Checkout Session %(id)s"), id=session.id)
+            _close_attempt(checkout, "buyer", replaced, now)
     _expire_at_stripe([c.session_id for c in older])
     return session.url
 
@@ -207,7 +209,8 @@ def cancel_card_payment(order_id: int, session_id: str, now: datetime | None = N
     with unit_of_work():
         checkout = db.session.get(StripeCheckout, checkout.id, populate_existing=True)
         if checkout.session_status == "open":
-            _close_attempt(checkout, "buyer", "buyer left the Stripe page (cancel)", now)
+            left = system_note(N_("buyer left the Stripe page without paying"))
+            _close_attempt(checkout, "buyer", left, now)
     return True
 
 
@@ -223,7 +226,9 @@ def switch_to_bank_transfer(order_id: int, now: datetime | None = None) -> Order
             raise CardPaymentNotPossible(order.status)
         older = _open_attempts(order_id)
         for checkout in older:
-            _close_attempt(checkout, "buyer", "buyer switched to bank transfer", now)
+            _close_attempt(
+                checkout, "buyer", system_note(N_("buyer switched to bank transfer")), now
+            )
         payment = open_bank_transfer(order.id, order.total)
         order.payment_method = "bank_transfer"
         order.unique_code = payment.amount - order.total

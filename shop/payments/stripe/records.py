@@ -12,6 +12,7 @@ from shop.payments.core import set_status
 from shop.payments.models import Payment, PaymentChange
 from shop.payments.stripe.models import StripeCheckout
 from shop.sqltypes import utcnow
+from shop.system_text import N_, Note, note_columns, note_text, system_note
 
 # Forward-only: a payment never moves to a lower rank (money received beats "expired").
 STATUS_RANK = {
@@ -27,7 +28,7 @@ STATUS_RANK = {
 def flag_for_review(
     checkout: StripeCheckout,
     payment: Payment,
-    reason: str,
+    reason: str | Note,
     actor: str,
     *,
     refund_due: bool = False,
@@ -42,8 +43,8 @@ def flag_for_review(
     """
     checkout.needs_review = True
     checkout.refund_due = checkout.refund_due or refund_due
-    checkout.review_reason = reason[:300]
-    payment.note = reason[:300]
+    checkout.review_reason = note_text(reason)[:300]
+    payment.note, payment.note_msg = note_columns(reason)
     status = payment.status if keep_status else "needs_review"
     set_status(payment, status, actor, reason, event_id=event_id, now=now)
 
@@ -109,7 +110,7 @@ def record_session(
             from_status=None,
             to_status="pending",
             actor=actor,
-            reason=f"Checkout Session {session_id} opened",
+            reason_msg=system_note(N_("Checkout Session %(id)s opened"), id=session_id),
             stripe_event_id=event_id,
             created_at=now,
         )

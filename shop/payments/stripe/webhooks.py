@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
 from shop.orders import services as orders
+from shop.orders.labels import ORDER_STATUS_LABELS
 from shop.orders.models import PAYABLE_ORDER_STATUSES, Order
 from shop.payments import core, refunds
 from shop.payments.stripe import gateway
@@ -34,6 +35,7 @@ from shop.payments.stripe.records import (
 )
 from shop.payments.stripe.refunds import requested_amount
 from shop.sqltypes import utcnow
+from shop.system_text import N_, label, rupiah, system_note
 from shop.uow import end_read, unit_of_work
 
 ACTOR = "stripe"
@@ -137,7 +139,9 @@ def _on_mismatch(session: dict, ctx: _Context, error: Mismatch) -> str:
     checkout = checkout_by_session(str(session.get("id") or ""))
     ctx.row.order_id, ctx.row.payment_id = checkout.order_id, checkout.payment_id
     payment = payment_of(checkout)
-    reason = str(error)
+    reason = system_note(
+        N_("the Stripe event does not match the order: %(problem)s"), problem=str(error)
+    )
     flag_for_review(
         checkout,
         payment,
@@ -154,7 +158,7 @@ def _on_mismatch(session: dict, ctx: _Context, error: Mismatch) -> str:
         ref = str(session.get("payment_intent") or session["id"])
         if not core.reference_taken(ref):
             core.record_payment(payment, amount, ref, ACTOR, paid_order=None, now=ctx.now)
-    return f"review: {reason}"
+    return f"review: {error}"
 
 
 def _reported_rupiah(session: dict) -> int | None:
@@ -189,11 +193,18 @@ def _settle(order: Order, checkout: StripeCheckout, session: dict, ctx: _Context
     checkout.amount_reported = amount
     ctx.fetch_facts_for = checkout.id
     if currency != gateway.CURRENCY:
-        reason = f"currency mismatch: paid in {currency!r}, order in idr"
+        reason = system_note(
+            N_("currency mismatch: paid in %(currency)s, the order is in IDR"),
+            currency=currency.upper() or "?",
+        )
         flag_for_review(checkout, payment, reason, ACTOR, event_id=ctx.event_id, now=ctx.now)
-        return reason
+        return f"currency mismatch: paid in {currency!r}, order in idr"
     if amount is None or amount != checkout.amount or checkout.amount != order.total:
-        reason = f"amount mismatch: Stripe reports {reported} (hundredths), order {order.total}"
+        reason = system_note(
+            N_("amount mismatch: Stripe reports %(reported)s (hundredths), order total %(total)s"),
+            reported=str(reported),
+            total=rupiah(order.total),
+        )
         flag_for_review(
             checkout,
             payment,
@@ -206,26 +217,31 @@ def _settle(order: Order, checkout: StripeCheckout, session: dict, ctx: _Context
         if amount:
             money_ref = _money_ref(checkout, session)
             core.record_payment(payment, amount, money_ref, ACTOR, paid_order=None, now=ctx.now)
-        return reason
+        return f"amount mismatch: Stripe reports {reported} (hundredths), order {order.total}"
     money_ref = _money_ref(checkout, session)
     if order.status not in PAYABLE_ORDER_STATUSES:
-        reason = f"paid by card but the order is already {order.status}: refund due"
+        reason = system_note(
+            N_("paid by card but the order is already %(status)s: refund due"),
+            status=label(ORDER_STATUS_LABELS.get(order.status, order.status)),
+        )
         flag_for_review(
             checkout, payment, reason, ACTOR, refund_due=True, event_id=ctx.event_id, now=ctx.now
         )
         core.record_payment(payment, amount, money_ref, ACTOR, paid_order=None, now=ctx.now)
-        return reason
+        return f"paid by card but the order is already {order.status}: refund due"
     pi = session.get("payment_intent") or ""
-    if not orders.mark_paid(order, ACTOR, f"card payment {pi} ({session['id']})", ctx.now):
-        reason = "paid after the order expired and its stock is gone: refund due"
+    paid_by_card = system_note(
+        N_("card payment %(intent)s (%(session)s)"), intent=pi, session=session["id"]
+    )
+    if not orders.mark_paid(order, ACTOR, paid_by_card, ctx.now):
+        reason = system_note(N_("paid after the order expired and its stock is gone: refund due"))
         flag_for_review(
             checkout, payment, reason, ACTOR, refund_due=True, event_id=ctx.event_id, now=ctx.now
         )
         core.record_payment(payment, amount, money_ref, ACTOR, paid_order=None, now=ctx.now)
-        return reason
-    set_status(
-        payment, "succeeded", ACTOR, f"paid {amount} IDR", event_id=ctx.event_id, now=ctx.now
-    )
+        return "paid after the order expired and its stock is gone: refund due"
+    paid = system_note(N_("paid %(amount)s"), amount=rupiah(amount))
+    set_status(payment, "succeeded", ACTOR, paid, event_id=ctx.event_id, now=ctx.now)
     core.record_payment(payment, amount, money_ref, ACTOR, paid_order=order, now=ctx.now)
     return "order paid"
 
@@ -244,7 +260,7 @@ def _completed(session: dict, ctx: _Context) -> str:
             payment,
             "pending",
             ACTOR,
-            "checkout completed; payment still processing",
+            system_note(N_("checkout completed; payment still processing")),
             event_id=ctx.event_id,
             now=ctx.now,
         )
@@ -266,7 +282,12 @@ def _async_failed(session: dict, ctx: _Context) -> str:
     if STATUS_RANK[payment.status] > STATUS_RANK["pending"]:
         return f"already {payment.status}"
     set_status(
-        payment, "failed", ACTOR, "delayed payment failed", event_id=ctx.event_id, now=ctx.now
+        payment,
+        "failed",
+        ACTOR,
+        system_note(N_("delayed payment failed")),
+        event_id=ctx.event_id,
+        now=ctx.now,
     )
     return "payment failed; order still awaiting payment"
 
@@ -283,7 +304,7 @@ def _expired(session: dict, ctx: _Context) -> str:
             payment,
             "expired",
             ACTOR,
-            "Checkout Session expired",
+            system_note(N_("Checkout Session expired")),
             event_id=ctx.event_id,
             now=ctx.now,
         )
@@ -323,7 +344,7 @@ def _charge_refunded(charge: dict, ctx: _Context) -> str:
     if new <= 0:
         return "refund already recorded"
     recorded = refunds.record_outside_refund(
-        order, payment, new, ctx.event_id, ACTOR, "refunded in Stripe", ctx.now
+        order, payment, new, ctx.event_id, ACTOR, system_note(N_("refunded in Stripe")), ctx.now
     )
     return f"refund of {recorded} IDR recorded"
 
@@ -335,14 +356,16 @@ def _dispute_created(dispute: dict, ctx: _Context) -> str:
     ctx.row.payment_id, ctx.row.order_id = checkout.payment_id, checkout.order_id
     checkout.disputed = True
     payment = payment_of(checkout)
-    reason = f"dispute opened ({dispute.get('reason', 'unknown')}): respond in Stripe"
+    reason = system_note(
+        N_("dispute opened (%(why)s): respond in Stripe"), why=str(dispute.get("reason", "unknown"))
+    )
     flag_for_review(
         checkout, payment, reason, ACTOR, keep_status=True, event_id=ctx.event_id, now=ctx.now
     )
     amount = gateway.from_stripe_amount(int(dispute.get("amount") or 0), exact=False)
     if amount > 0:
         core.record_dispute(payment, amount, f"{dispute.get('id')}:opened", now=ctx.now)
-    return reason
+    return f"dispute opened ({dispute.get('reason', 'unknown')}): respond in Stripe"
 
 
 def _dispute_closed(dispute: dict, ctx: _Context) -> str:
@@ -357,11 +380,11 @@ def _dispute_closed(dispute: dict, ctx: _Context) -> str:
         if amount > 0:
             core.record_dispute(payment, amount, f"{dispute.get('id')}:won", won=True, now=ctx.now)
     checkout.disputed = False
-    reason = f"dispute closed: {status or 'unknown'}"
+    reason = system_note(N_("dispute closed: %(status)s"), status=status or "unknown")
     flag_for_review(
         checkout, payment, reason, ACTOR, keep_status=True, event_id=ctx.event_id, now=ctx.now
     )
-    return reason
+    return f"dispute closed: {status or 'unknown'}"
 
 
 HANDLERS: dict[str, Callable[[dict, _Context], str]] = {
