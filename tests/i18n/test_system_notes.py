@@ -204,7 +204,7 @@ def test_migration_converts_old_rows_and_keeps_unknown_text(scratch_app):
         db.session.remove()
 
         # The rows as the shop wrote them before this migration: English text.
-        flask_migrate.downgrade(directory=MIGRATIONS_DIR, revision="0016searchvocab")
+        flask_migrate.downgrade(directory=MIGRATIONS_DIR, revision="0020reconwriteoff")
         with db.engine.begin() as conn:
             assert conn.execute(text("SELECT reason FROM order_event")).scalars().all() == [
                 "order placed",
@@ -243,7 +243,7 @@ def test_migration_converts_old_rows_and_keeps_unknown_text(scratch_app):
             assert render_note(rows[0].note_msg) == "Hasil produksi baru: batch Juli"
         db.session.remove()
 
-        flask_migrate.downgrade(directory=MIGRATIONS_DIR, revision="0016searchvocab")
+        flask_migrate.downgrade(directory=MIGRATIONS_DIR, revision="0020reconwriteoff")
         with db.engine.connect() as conn:
             notes = conn.execute(text("SELECT note FROM audit_entry ORDER BY id")).scalars()
             assert list(notes) == [

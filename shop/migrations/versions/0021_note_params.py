@@ -1,7 +1,7 @@
 """notes the shop writes are stored as a message id and its parameters
 
 Revision ID: 0020notesparams
-Revises: 0016searchvocab
+Revises: 0020reconwriteoff
 Create Date: 2026-12-06 03:30:00
 
 A JSON column beside each column that holds notes (``{"msgid": …, "params": {…}}``,
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0020notesparams'
-down_revision = '0016searchvocab'
+down_revision = '0020reconwriteoff'
 branch_labels = None
 depends_on = None
 
