@@ -110,7 +110,8 @@ def _history(months: int, per_month: int, seed: int, statements_dir: Path | None
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(result.statuses.items()))
     click.echo(
         f"Placed {result.placed} demo orders ({statuses}); "
-        f"{result.refunds} refunds, {result.disputes} card dispute(s)."
+        f"{result.refunds} refunds, {result.disputes} card dispute(s), "
+        f"{result.stripe_payouts} Stripe payout(s)."
     )
     states = ", ".join(f"{n} {state}" for state, n in sorted(result.settlements.items()))
     click.echo(f"Imported {result.imports} daily bank statements; settlements: {states or 'none'}.")

@@ -38,6 +38,7 @@ from shop.core.timezone import JAKARTA, jakarta_today
 from shop.demo.bank_files import BankLine, bca_csv, mandiri_csv
 from shop.demo.orders import COURIER_PREFIX, _buyer
 from shop.demo.seed import ADMIN_EMAIL
+from shop.demo.stripe_history import StripeMove, store_stripe_history
 from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.inventory.services import OutOfStock
@@ -68,6 +69,7 @@ class HistoryResult:
     imports: int = 0
     refunds: int = 0
     disputes: int = 0
+    stripe_payouts: int = 0
     settlements: Counter = field(default_factory=Counter)
     files: list[Path] = field(default_factory=list)
 
@@ -103,6 +105,7 @@ class _History:
         self.result = HistoryResult()
         self.serial = itertools.count(1)
         self.disputed = False
+        self.stripe_moves: list[StripeMove] = []
         self.admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL)) or ADMIN_EMAIL
 
     # -- the clock ------------------------------------------------------------------------
@@ -233,6 +236,7 @@ class _History:
                 },
             }
             handle_event(event, now=now)
+            self.stripe_moves.append(StripeMove(now, "charge", order.total, pi, f"ch_demo_{tag}"))
 
         return act
 
@@ -307,6 +311,15 @@ class _History:
             }
             handle_event(event, now=now)
             self.result.disputes += 1
+            self.stripe_moves.append(
+                StripeMove(
+                    now,
+                    "adjustment",
+                    -checkout.amount,
+                    checkout.payment_intent_id,
+                    f"dp_demo_{order_id}",
+                )
+            )
 
         return act
 
@@ -339,6 +352,11 @@ class _History:
                     },
                 }
                 handle_event(event, now=now)
+                # At Stripe the refund's source is its re_… id; the demo's refunds are
+                # recorded under their event's id, which stands for it here.
+                self.stripe_moves.append(
+                    StripeMove(now, "refund", -due, checkout.payment_intent_id, event["id"])
+                )
             else:
                 reference = f"RF{now:%y%m%d}{part_id:05d}"
                 account = f"BCA 52{self.rng.randrange(10**7, 10**8)} a.n. {order.name}"
@@ -592,6 +610,8 @@ def seed_demo_history(
     finally:
         current_app.config["STRIPE_SECRET_KEY"] = key
         current_app.logger.removeFilter(quiet)
+    stored = store_stripe_history(history.stripe_moves, now)
+    history.result.stripe_payouts = stored.payouts_new
     history.result.files = history.write_files(statements_dir)
     history.result.statuses = Counter(db.session.scalars(select(Order.status)))
     return history.result

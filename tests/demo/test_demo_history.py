@@ -11,6 +11,8 @@ from shop.core.timezone import jakarta_today
 from shop.extensions import db
 from shop.orders.models import FacilityOrder, Order
 from shop.payments.models import PaymentTransaction
+from shop.payments.stripe.balance_models import StripeBalanceTransaction, StripePayout
+from shop.payments.stripe.sync import stripe_exceptions
 from shop.reconciliation.models import StatementImport, StatementLine
 from shop.reconciliation.parsers import parse_statement
 from shop.reconciliation.services import import_statement
@@ -74,6 +76,22 @@ def test_orders_in_every_month_by_both_channels_with_refunds(history):
     assert delivered and all(p.tracking_number and p.delivered_at for p in delivered)
     states = set(db.session.scalars(select(Settlement.state)))
     assert states == {"draft", "approved", "paid"}
+
+
+def test_card_payments_have_their_stripe_history_fees_and_paid_out_weeks(history):
+    output, _ = history
+    card_paid = _count(Order, Order.payment_method == "card", Order.paid_at.is_not(None))
+    charges = db.session.scalars(
+        select(StripeBalanceTransaction).where(StripeBalanceTransaction.type == "charge")
+    ).all()
+    assert len(charges) == card_paid > 0
+    assert all(c.payment_id is not None and c.fee > 0 for c in charges)  # linked, with a fee
+    fees = _count(PaymentTransaction, PaymentTransaction.kind == "fee")
+    assert fees == len(charges)
+    payouts = db.session.scalars(select(StripePayout)).all()
+    assert len(payouts) >= MONTHS and f"{len(payouts)} Stripe payout(s)" in output
+    assert all(p.status == "paid" and p.transactions_total == p.amount for p in payouts)
+    assert stripe_exceptions() == []  # nothing at Stripe the shop cannot account for
 
 
 def test_ledger_is_clean_after_seeding(history, runner):

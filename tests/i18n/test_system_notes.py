@@ -145,7 +145,7 @@ def test_a_persons_words_stay_as_written_and_the_system_is_named(app):
 
 
 def _load_migration():
-    path = Path(MIGRATIONS_DIR) / "versions" / "0020_note_params.py"
+    path = Path(MIGRATIONS_DIR) / "versions" / "0021_note_params.py"
     spec = importlib.util.spec_from_file_location("note_params_migration", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

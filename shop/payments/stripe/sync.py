@@ -80,6 +80,18 @@ def sync(actor: str = "system", now: datetime | None = None) -> SyncResult:
         return _write(movements, payouts, per_payout, actor, now)
 
 
+def store_pulled(
+    movements: list[gateway.BalanceMovement],
+    payouts: list[gateway.PayoutFacts],
+    per_payout: dict[str, list[gateway.BalanceMovement]],
+    actor: str = "system",
+    now: datetime | None = None,
+) -> SyncResult:
+    """The sync's second half on its own: store what was read from Stripe and post its
+    fees and payouts, in one unit of work (the demo seed hands it its card history)."""
+    return _write(movements, payouts, per_payout, actor, now or utcnow())
+
+
 def _write(movements, payouts, per_payout, actor: str, now: datetime) -> SyncResult:
     result = SyncResult(transactions_read=len(movements))
     with unit_of_work():
