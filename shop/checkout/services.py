@@ -229,7 +229,7 @@ def place_order(
     _insert_lines(order.id, quote.parts, part_ids)
     orders.record_creation(order, part_ids, actor, now)
     if payment_method == "bank_transfer":
-        queue_order_email_after_commit(order, "order_received")
+        queue_order_email_after_commit(order, "order_received", _mail_view(order, quote))
     wanted = {line.product.id: line.quantity for part in quote.parts for line in part.lines}
     names = {line.product.id: line.product.name for part in quote.parts for line in part.lines}
     inventory.allocate_order_lines(order.id, wanted, names, deadline)
@@ -282,5 +282,32 @@ def _insert_lines(order_id: int, parts: list[QuotePart], part_ids: list[int]) ->
             }
             for part, part_id in zip(parts, part_ids, strict=True)
             for line in part.lines
+        ],
+    )
+
+
+def _mail_view(order: Order, quote: Quote):
+    """The new order as its e-mail reads it, from what is in memory (no query)."""
+    from shop.orders.emails import MailFacility, MailLine, MailOrder, MailPart
+
+    return MailOrder(
+        id=order.id,
+        number=order.number,
+        public_token=order.public_token,
+        locale=order.locale,
+        name=order.name,
+        email=order.email,
+        payment_deadline=order.payment_deadline,
+        total=order.total,
+        amount_due=order.amount_due,
+        unique_code=order.unique_code,
+        parts=[
+            MailPart(
+                MailFacility(part.facility.name),
+                quote.courier,
+                part.shipping_fee,
+                [MailLine(ln.product.name, ln.quantity, ln.line_total) for ln in part.lines],
+            )
+            for part in quote.parts
         ],
     )

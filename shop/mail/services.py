@@ -108,13 +108,18 @@ def render_waiting_bodies(message_ids: list[int]) -> None:
     bodies = {m.id: BODY_RENDERERS[m.kind](m) for m in waiting}
     end_read()
     for message_id, (text_body, html_body) in bodies.items():
-        with unit_of_work():
-            db.session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.text_body == "")
-                .values(text_body=text_body, html_body=html_body)
-                .execution_options(synchronize_session=False)
-            )
+        fill_body(message_id, text_body, html_body)
+
+
+def fill_body(message_id: int, text_body: str, html_body: str) -> None:
+    """Store the body of a message queued without one (one short guarded UPDATE)."""
+    with unit_of_work():
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.text_body == "")
+            .values(text_body=text_body, html_body=html_body)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def backoff(attempts: int) -> timedelta:

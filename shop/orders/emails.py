@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from shop.mail.services import BODY_RENDERERS, enqueue, render_waiting_bodies
+from shop.mail.services import BODY_RENDERERS, enqueue, fill_body
 from shop.orders.models import Order
 from shop.uow import after_commit
 
@@ -31,24 +34,74 @@ def queue_order_email(order: Order, kind: str, part_id: int | None = None) -> No
     enqueue(kind, order.email, subject, text_body, html_body, order_id=order.id)
 
 
-def queue_order_email_after_commit(order: Order, kind: str) -> None:
-    """Queue the e-mail in the caller's transaction (so it goes out exactly once) but
-    render its body after the commit, outside the write lock; ``send-mail`` renders it
-    itself should the process stop in between."""
+@dataclass(frozen=True)
+class MailFacility:
+    name: str
+
+
+@dataclass(frozen=True)
+class MailLine:
+    product_name: str
+    quantity: int
+    line_total: int
+
+
+@dataclass(frozen=True)
+class MailPart:
+    facility: MailFacility
+    courier: str
+    shipping_fee: int
+    lines: list[MailLine]
+
+
+@dataclass(frozen=True)
+class MailOrder:
+    """What the order e-mails read of an order, copied while it is in memory."""
+
+    id: int
+    number: str
+    public_token: str
+    locale: str
+    name: str
+    email: str
+    payment_deadline: datetime
+    total: int
+    amount_due: int
+    unique_code: int | None
+    parts: list[MailPart] = field(default_factory=list)
+
+
+def queue_order_email_after_commit(order: Order, kind: str, snapshot: MailOrder) -> None:
+    """Queue the e-mail in the caller's transaction (so it goes out exactly once) and
+    render its body after the commit from ``snapshot`` (the order as it is in memory:
+    the attributes the templates read), outside the write lock and without reading the
+    order again. ``send-mail`` renders it itself should the process stop in between."""
     with force_locale(order.locale or "id"):
         subject = str(SUBJECTS[kind](order))
     message = enqueue(kind, order.email, subject, "", "", order_id=order.id)
     message_id = message.id
-    after_commit(lambda: render_waiting_bodies([message_id]))
+
+    def render() -> None:
+        _subject, text_body, html_body = _render(snapshot, kind, None)
+        fill_body(message_id, text_body, html_body)
+
+    after_commit(render)
 
 
 def render_order_email(order_id: int, kind: str, part_id: int | None = None):
     """(subject, text, html) of an order e-mail in the buyer's language."""
-    from shop.bank_account import bank_account
-    from shop.orders.services import load_order_for_display, lookup_url, tracking_url
+    from shop.orders.services import load_order_for_display
 
     order = load_order_for_display(order_id)
     part = next((p for p in order.parts if p.id == part_id), None)
+    return _render(order, kind, part)
+
+
+def _render(order, kind: str, part):
+    """(subject, text, html) from an order (or a snapshot with the same attributes)."""
+    from shop.bank_account import bank_account
+    from shop.orders.services import lookup_url, tracking_url
+
     context = {
         "order": order,
         "part": part,
