@@ -104,3 +104,16 @@ def test_audit_log_is_paged_newest_first(admin, log, monkeypatch):
     assert "Halaman 1 dari 2" in first
     assert actions_on(admin) == ["product.hide", "order.extend_deadline"]  # newest first
     assert actions_on(admin, page="2") == ["stock.adjust"]
+
+
+def test_who_did_it_reads_as_the_persons_name_with_their_email(app, admin):
+    from staff_helpers import make_user
+
+    wati = make_user(email="wati.nama@lapas.test", name="Wati Lestari")
+    record(wati, "product.status", "product", 5, before={}, after={"status": "active"})
+    record("system", "settlement.build", "settlement", 7, before={}, after={})
+    db.session.commit()
+    html = html_of(admin.get("/admin/audit"))
+    row = html[html.index("Wati Lestari") :]
+    assert "wati.nama@lapas.test" in row[: row.index("</td>")]
+    assert "Sistem" in html and ">system<" not in html
