@@ -3,6 +3,25 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+# Stripe's dispute reasons (https://docs.stripe.com/api/disputes/object#dispute_object-reason)
+DISPUTE_REASONS = {
+    "bank_cannot_process": _l("the bank cannot process it"),
+    "check_returned": _l("cheque returned"),
+    "credit_not_processed": _l("refund not processed"),
+    "customer_initiated": _l("started by the buyer"),
+    "debit_not_authorized": _l("debit not authorised"),
+    "duplicate": _l("charged twice"),
+    "fraudulent": _l("fraudulent"),
+    "general": _l("general"),
+    "incorrect_account_details": _l("wrong account details"),
+    "insufficient_funds": _l("insufficient funds"),
+    "product_not_received": _l("product not received"),
+    "product_unacceptable": _l("product unacceptable"),
+    "subscription_canceled": _l("subscription cancelled"),
+    "unrecognized": _l("charge not recognised"),
+}
 
 
 def refund_method_label(method: str | None) -> str:

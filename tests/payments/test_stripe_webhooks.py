@@ -382,6 +382,20 @@ def test_dispute_flags_the_payment_for_review(client, fake_stripe, card_order):
     assert checkout.disputed is True
     assert payment_of(card_order).status == "succeeded"  # money is still ours until decided
     assert [item.order.id for item in review_list()] == [card_order.id]
+    # Stripe's reason code is read in the reader's language, inside the translated note.
+    from flask_babel import force_locale
+
+    from shop.payments.models import PaymentChange
+    from shop.system_text import render_note
+
+    change = db.session.scalars(
+        select(PaymentChange)
+        .where(PaymentChange.payment_id == payment_of(card_order).id)
+        .order_by(PaymentChange.id.desc())
+    ).first()
+    with force_locale("id"):
+        shown = render_note(change.reason_msg, change.reason)
+    assert "penipuan" in shown and "fraudulent" not in shown
 
 
 def test_concurrent_duplicate_deliveries_pay_once(app, fake_stripe, card_order, products):

@@ -22,6 +22,7 @@ from shop.orders import services as orders
 from shop.orders.labels import ORDER_STATUS_LABELS
 from shop.orders.models import PAYABLE_ORDER_STATUSES, Order
 from shop.payments import core, refunds
+from shop.payments.labels import DISPUTE_REASONS
 from shop.payments.stripe import gateway
 from shop.payments.stripe.models import StripeCheckout, StripeEvent
 from shop.payments.stripe.records import (
@@ -357,7 +358,8 @@ def _dispute_created(dispute: dict, ctx: _Context) -> str:
     checkout.disputed = True
     payment = payment_of(checkout)
     reason = system_note(
-        N_("dispute opened (%(why)s): respond in Stripe"), why=str(dispute.get("reason", "unknown"))
+        N_("dispute opened (%(why)s): respond in Stripe"),
+        why=label(DISPUTE_REASONS.get(str(dispute.get("reason")), str(dispute.get("reason")))),
     )
     flag_for_review(
         checkout, payment, reason, ACTOR, keep_status=True, event_id=ctx.event_id, now=ctx.now
