@@ -50,11 +50,10 @@ def system_note(msgid: str, **params: Any) -> Note:
     return {"msgid": msgid, "params": params}
 
 
-def label(text: Any) -> Any:
-    """A lazily translated label (``_l("Paid")``) as a note parameter: it is shown in the
+def label(msgid: str) -> Note:
+    """A label (its msgid, marked with ``N_``) as a note parameter: it is shown in the
     reader's language, not the writer's."""
-    args = getattr(text, "_args", None)
-    return system_note(args[0]) if args and isinstance(args[0], str) else str(text)
+    return system_note(msgid)
 
 
 def is_note(value: Any) -> bool:

@@ -34,15 +34,17 @@ MAX_CHANGE = 100_000
 MAX_THRESHOLD = 100_000
 LEDGER_PAGE = 50
 
-REASON_LABELS = {
-    "production": _l("New production batch"),
-    "damaged": _l("Damaged"),
-    "correction": _l("Count correction"),
-    "returned": _l("Returned"),
-    "sale": _l("Sold (order paid)"),
-    "cancelled": _l("Order part cancelled (back on the shelf)"),
-    "": _l("Other"),
+# The msgids (for notes, translated when shown) and the lazily translated labels.
+REASON_NAMES = {
+    "production": N_("New production batch"),
+    "damaged": N_("Damaged"),
+    "correction": N_("Count correction"),
+    "returned": N_("Returned"),
+    "sale": N_("Sold (order paid)"),
+    "cancelled": N_("Order part cancelled (back on the shelf)"),
+    "": N_("Other"),
 }
+REASON_LABELS = {code: _l(name) for code, name in REASON_NAMES.items()}
 # The movement kind (inventory's coarse classification) for each staff reason.
 KIND_FOR_REASON = {
     "production": "restock",
@@ -182,7 +184,7 @@ def adjust_stock(
         facility_id=facility_id,
         note=system_note(
             N_("%(reason)s: %(note)s") if note else N_("%(reason)s"),
-            reason=label(REASON_LABELS[reason_code]),
+            reason=label(REASON_NAMES[reason_code]),
             note=note,
         ),
     )

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-# Stripe's dispute reasons (https://docs.stripe.com/api/disputes/object#dispute_object-reason)
+from shop.system_text import N_
+
+# Stripe's dispute reasons, as msgids for notes
+# (https://docs.stripe.com/api/disputes/object#dispute_object-reason)
 DISPUTE_REASONS = {
-    "bank_cannot_process": _l("the bank cannot process it"),
-    "check_returned": _l("cheque returned"),
-    "credit_not_processed": _l("refund not processed"),
-    "customer_initiated": _l("started by the buyer"),
-    "debit_not_authorized": _l("debit not authorised"),
-    "duplicate": _l("charged twice"),
-    "fraudulent": _l("fraudulent"),
-    "general": _l("general"),
-    "incorrect_account_details": _l("wrong account details"),
-    "insufficient_funds": _l("insufficient funds"),
-    "product_not_received": _l("product not received"),
-    "product_unacceptable": _l("product unacceptable"),
-    "subscription_canceled": _l("subscription cancelled"),
-    "unrecognized": _l("charge not recognised"),
+    "bank_cannot_process": N_("the bank cannot process it"),
+    "check_returned": N_("cheque returned"),
+    "credit_not_processed": N_("refund not processed"),
+    "customer_initiated": N_("started by the buyer"),
+    "debit_not_authorized": N_("debit not authorised"),
+    "duplicate": N_("charged twice"),
+    "fraudulent": N_("fraudulent"),
+    "general": N_("general"),
+    "incorrect_account_details": N_("wrong account details"),
+    "insufficient_funds": N_("insufficient funds"),
+    "product_not_received": N_("product not received"),
+    "product_unacceptable": N_("product unacceptable"),
+    "subscription_canceled": N_("subscription cancelled"),
+    "unrecognized": N_("charge not recognised"),
 }
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
 from shop.orders import services as orders
-from shop.orders.labels import ORDER_STATUS_LABELS
+from shop.orders.labels import ORDER_STATUS_NAMES
 from shop.orders.models import PAYABLE_ORDER_STATUSES, Order
 from shop.payments import core, refunds
 from shop.payments.labels import DISPUTE_REASONS
@@ -223,7 +223,7 @@ def _settle(order: Order, checkout: StripeCheckout, session: dict, ctx: _Context
     if order.status not in PAYABLE_ORDER_STATUSES:
         reason = system_note(
             N_("paid by card but the order is already %(status)s: refund due"),
-            status=label(ORDER_STATUS_LABELS.get(order.status, order.status)),
+            status=label(ORDER_STATUS_NAMES.get(order.status, order.status)),
         )
         flag_for_review(
             checkout, payment, reason, ACTOR, refund_due=True, event_id=ctx.event_id, now=ctx.now
