@@ -51,10 +51,33 @@ class Product(db.Model):
         CheckConstraint("on_hand >= 0", name="on_hand_nonnegative"),
         CheckConstraint("allocated >= 0 AND allocated <= on_hand", name="allocated_within_on_hand"),
         CheckConstraint("low_stock_threshold >= 0", name="low_stock_nonnegative"),
-        # With the id (the tie-break of every listing order) a page's ids come from the
-        # index alone, however deep the page (migration 0007).
-        Index("ix_product_status_created", "status", "created_at", "id"),
-        Index("ix_product_status_price", "status", "price", "id"),
+        # One index per listing filter and sort: equality filters, the sort, the id (its
+        # tie-break), then every other column the listing tests, so a deep page's skipped
+        # rows are read from the index alone (migration 0022; 0007 before).
+        Index(
+            "ix_product_status_created",
+            "status",
+            "created_at",
+            "id",
+            "hidden_at",
+            "facility_id",
+            "price",
+        ),
+        Index("ix_product_status_price", "status", "price", "id", "hidden_at", "facility_id"),
+        Index(
+            "ix_product_category_created",
+            "status",
+            "category_id",
+            "created_at",
+            "id",
+            "hidden_at",
+            "price",
+        ),
+        Index("ix_product_category_price", "status", "category_id", "price", "id", "hidden_at"),
+        Index(
+            "ix_product_facility_created", "status", "facility_id", "created_at", "id", "hidden_at"
+        ),
+        Index("ix_product_facility_price", "status", "facility_id", "price", "id", "hidden_at"),
         # Facet counts read from the index alone (migration 0006).
         Index("ix_product_status_category", "status", "category_id"),
         Index("ix_product_status_facility", "status", "facility_id"),

@@ -175,6 +175,62 @@ def test_paging_through_every_sort_lists_each_active_product_once_in_order(app):
     assert walk("terbaru") == [p.id for p in newest]
 
 
+def test_deep_pages_of_filtered_sorted_listings_keep_the_order_of_sorting_all(app):
+    """Every filter the listing indexes serve (category, facility, province, price band,
+    category with a band) under every sort: walking the pages one by one gives each
+    matching active product once, in the order of sorting them all, ties by id; hidden
+    and draft products never appear."""
+    import datetime as dt
+
+    from shop.catalog.services import ListingQuery, list_products
+
+    east = make_facility(province="Jawa Timur")
+    bali = make_facility(province="Bali")
+    batik, rotan = make_category(), make_category()
+    made = []
+    for n in range(17):
+        facility = (east, bali)[n % 2]
+        category = (batik, rotan)[n % 3 == 0]
+        price = (90_000, 150_000, 150_000, 240_000, 400_000)[n % 5]
+        made.append(make_product(facility, category, price=price, name=f"Barang {n}"))
+    make_product(
+        east, batik, name="Disembunyikan", price=150_000, hidden_at=dt.datetime.now(dt.UTC)
+    )
+    make_product(east, batik, name="Draf", price=150_000, status="draft")
+    db.session.commit()
+
+    filters = {
+        "category": (dict(category=batik.slug), lambda p: p.category_id == batik.id),
+        "facility": (dict(facility=bali.slug), lambda p: p.facility_id == bali.id),
+        "province": (dict(province="Jawa Timur"), lambda p: p.facility_id == east.id),
+        "band": (
+            dict(price_min=100_000, price_max=250_000),
+            lambda p: 100_000 <= p.price <= 250_000,
+        ),
+        "category + band": (
+            dict(category=batik.slug, price_min=100_000, price_max=250_000),
+            lambda p: p.category_id == batik.id and 100_000 <= p.price <= 250_000,
+        ),
+    }
+    orders = {
+        "harga_naik": (lambda p: (p.price, p.id), False),
+        "harga_turun": (lambda p: (p.price, p.id), True),
+        "terbaru": (lambda p: (p.created_at, p.id), True),
+    }
+    for name, (args, keep) in filters.items():
+        wanted = [p for p in made if keep(p)]
+        for sort, (key, reverse) in orders.items():
+            expected = [p.id for p in sorted(wanted, key=key, reverse=reverse)]
+            first = list_products(ListingQuery(sort=sort, **args), 2)
+            walked = [
+                product.id
+                for n in range(1, first.pages + 1)
+                for product in list_products(ListingQuery(sort=sort, page=n, **args), 2).items
+            ]
+            assert first.total == len(expected) > 2, (name, sort)
+            assert walked == expected, (name, sort)
+
+
 def test_price_filters_echo_the_visitors_text_escaped_never_as_markup(app, client):
     small_shop()
     markup = "<a href=//x>KLIK</a>"
