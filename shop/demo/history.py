@@ -121,42 +121,51 @@ class _History:
 
     # -- orders ---------------------------------------------------------------------------
 
-    def _place(self, when: datetime, method: str) -> Order | None:
+    def _place(self, when: datetime, method: str, tries: int = 3) -> Order | None:
+        """An order of 1–3 products that are for sale, each within its stock; a buyer who
+        meets a problem picks again (up to ``tries`` times)."""
         rng = self.rng
-        available = list(
-            db.session.scalars(
-                select(Product.id)
-                .where(Product.status == "active", Product.on_hand > Product.allocated)
-                .order_by(Product.id)
-            )
-        )
-        if not available:
-            return None
-        picks = rng.sample(available, k=min(len(available), rng.choice([1, 1, 2, 3])))
-        items = {pid: rng.choice([1, 1, 2]) for pid in picks}
-        n = next(self.serial)
-        try:
-            with unit_of_work():
-                single = set(
-                    db.session.scalars(
-                        select(Product.id).where(Product.id.in_(picks), Product.one_of_a_kind)
+        for _ in range(tries):
+            stock = dict(
+                db.session.execute(
+                    select(Product.id, Product.on_hand - Product.allocated)
+                    .where(
+                        Product.status == "active",
+                        Product.hidden_at.is_(None),
+                        Product.on_hand > Product.allocated,
                     )
-                )
-                items = {pid: 1 if pid in single else q for pid, q in items.items()}
-                order, _ = place_order(
-                    items,
-                    _buyer(rng, n),
-                    rng.choice(["jne", "jnt", "pos"]),
-                    f"demo-history-{n}-{rng.getrandbits(48):012x}",
-                    locale=rng.choice(["id", "id", "en"]),
-                    now=when,
-                    actor=BUYER,
-                    payment_method=method,
-                )
-        except (OutOfStock, CheckoutProblem, ShippingUnavailable):
-            return None
-        self.result.placed += 1
-        return order
+                    .order_by(Product.id)
+                ).all()
+            )
+            if not stock:
+                return None
+            available = list(stock)
+            picks = rng.sample(available, k=min(len(available), rng.choice([1, 1, 2, 3])))
+            items = {pid: min(rng.choice([1, 1, 2]), stock[pid]) for pid in picks}
+            n = next(self.serial)
+            try:
+                with unit_of_work():
+                    single = set(
+                        db.session.scalars(
+                            select(Product.id).where(Product.id.in_(picks), Product.one_of_a_kind)
+                        )
+                    )
+                    items = {pid: 1 if pid in single else q for pid, q in items.items()}
+                    order, _ = place_order(
+                        items,
+                        _buyer(rng, n),
+                        rng.choice(["jne", "jnt", "pos"]),
+                        f"demo-history-{n}-{rng.getrandbits(48):012x}",
+                        locale=rng.choice(["id", "id", "en"]),
+                        now=when,
+                        actor=BUYER,
+                        payment_method=method,
+                    )
+            except (OutOfStock, CheckoutProblem, ShippingUnavailable):
+                continue
+            self.result.placed += 1
+            return order
+        return None
 
     def history_order(self, when: datetime) -> None:
         """An order of the past months and what became of it."""
