@@ -113,10 +113,12 @@ def _register_blueprints(app: Flask) -> None:
 def _init_access(app: Flask) -> None:
     """Login rate limits and security headers (accounts issue)."""
     from shop.accounts.limiter import init_limiter
+    from shop.http_cache import init_http_cache
     from shop.security import init_security
 
     init_limiter(app)
     init_security(app)
+    init_http_cache(app)
 
 
 def _register_access_blueprints(app: Flask) -> None:

@@ -2,53 +2,144 @@
 
 The catalog listing and search render the same HTML for everyone asking the same query
 in the same language; keeping it for ``CATALOG_PAGE_CACHE_SECONDS`` spares the database
-and the template work. Badges may lag a sale by that long; the product page, the cart
-and checkout always read stock afresh. Bounded in entries, so odd queries cannot grow it.
+and the template work. Badges may lag a sale by that long (at most twice that, see
+below); the product page, the cart and checkout always read stock afresh. Bounded in
+entries, so odd queries cannot grow it.
 
 Each entry lives a random 80–100% of that time: pages kept at the same moment (after a
 restart, a deploy or a crawl) would otherwise all expire together and be rebuilt in one
 burst, with every request of the moment queued behind it.
+
+Stale while revalidate: an entry past its time is still served for up to ``seconds``
+more (``STALE_FOR``), and rebuilt once: inside a request, after that request's response
+has been sent (:func:`run_deferred_rebuilds`, hooked to ``response.call_on_close``);
+outside one, by the one caller that claims it while any other thread is served the
+stale copy. A rebuild that fails keeps the stale copy and is logged. Past the stale
+bound the entry is rebuilt before it is served. :func:`clear` forgets every entry at
+once, and a rebuild that started before a clear never stores what it built.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import current_app, g, has_request_context, request
 
 T = TypeVar("T")
 
+log = logging.getLogger(__name__)
+
 MAX_ENTRIES = 512
 SHORTEST_LIFETIME = 0.8  # of ``seconds``
+STALE_FOR = 1.0  # of ``seconds``: how long past its time an entry may still be served
 
-_entries: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
+
+@dataclass(frozen=True)
+class _Entry:
+    fresh_until: float
+    stale_until: float
+    value: Any
+
+
+_entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+_rebuilding: set[Hashable] = set()  # keys whose rebuild is claimed (deferred or running)
+_generation = 0  # bumped by clear(): a rebuild begun before it is thrown away
 _lock = threading.Lock()
 
 
 def cached(key: Hashable, seconds: float, build: Callable[[], T]) -> T:
-    """``build()``'s value for ``key``, rebuilt once older than ``seconds`` at most
-    (0: always)."""
+    """``build()``'s value for ``key``, kept ``seconds`` (0: always built); served stale
+    for up to ``seconds`` more while one rebuild runs."""
     if seconds <= 0:
         return build()
     now = time.monotonic()
     with _lock:
         hit = _entries.get(key)
-        if hit and hit[0] > now:
+        if hit and now < hit.stale_until:
             _entries.move_to_end(key)
-            return hit[1]  # type: ignore[return-value]
+            if now < hit.fresh_until or key in _rebuilding:
+                return hit.value
+            _rebuilding.add(key)
+            generation = _generation
+            if _defer(lambda: _rebuild(key, seconds, build, generation)):
+                return hit.value
+        else:
+            _rebuilding.discard(key)  # a claimed rebuild that never ran
+            generation = _generation
+            hit = None
+    if hit is not None:  # no request to wait for: this caller rebuilds, others get it stale
+        return _rebuild(key, seconds, build, generation, stale=hit.value)
     value = build()
-    with _lock:
-        lifetime = seconds * random.uniform(SHORTEST_LIFETIME, 1.0)
-        _entries[key] = (now + lifetime, value)
-        _entries.move_to_end(key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+    _store(key, seconds, value, generation)
     return value
 
 
+def _store(key: Hashable, seconds: float, value: object, generation: int) -> None:
+    with _lock:
+        if generation != _generation:
+            return  # cleared while it was being built: it may hold what was cleared
+        lifetime = seconds * random.uniform(SHORTEST_LIFETIME, 1.0)
+        now = time.monotonic()
+        _entries[key] = _Entry(now + lifetime, now + lifetime + seconds * STALE_FOR, value)
+        _entries.move_to_end(key)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+
+
+def _rebuild(key, seconds: float, build: Callable[[], T], generation: int, stale=None):
+    """Build ``key`` again and keep it; on failure log and keep the stale copy."""
+    try:
+        value = build()
+    except Exception:
+        log.exception("rebuilding the cached page part %r failed; the stale copy stays", key)
+        return stale
+    finally:
+        with _lock:
+            _rebuilding.discard(key)
+    _store(key, seconds, value, generation)
+    return value
+
+
+def _defer(rebuild: Callable[[], object]) -> bool:
+    """Queue ``rebuild`` to run after this request's response is sent; False outside a
+    request."""
+    if not has_request_context() or g.get("_page_cache_after_response"):
+        return False
+    pending = g.get("_page_cache_rebuilds")
+    if pending is None:
+        pending = g._page_cache_rebuilds = []
+    pending.append(rebuild)
+    return True
+
+
+def schedule_deferred_rebuilds(response):
+    """``after_request``: run this request's deferred rebuilds once its response has been
+    sent (the WSGI server closes it after writing), in a request context like its own."""
+    pending = g.pop("_page_cache_rebuilds", None)
+    if pending:
+        app, environ = current_app._get_current_object(), request.environ
+        response.call_on_close(lambda: run_deferred_rebuilds(app, environ, pending))
+    return response
+
+
+def run_deferred_rebuilds(app, environ: dict, pending: list[Callable[[], object]]) -> None:
+    with app.request_context(environ):
+        g._page_cache_after_response = True  # nested entries are rebuilt here, inline
+        for rebuild in pending:
+            rebuild()  # logs and keeps the stale copy itself when it fails
+
+
 def clear() -> None:
+    """Forget every entry now; rebuilds already running keep nothing."""
+    global _generation
     with _lock:
         _entries.clear()
+        _rebuilding.clear()
+        _generation += 1

@@ -34,6 +34,9 @@ def _media_prefix() -> str:
     return prefix
 
 
+bp.after_app_request(page_cache.schedule_deferred_rebuilds)
+
+
 @bp.app_template_global()
 def media_url(name: str) -> str:
     """URL of a stored photo variant; ``url_for`` runs once per request, not per image."""
