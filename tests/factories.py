@@ -73,3 +73,22 @@ def make_product(facility: Facility | None = None, category: Category | None = N
     db.session.add(product)
     db.session.flush()
     return product
+
+
+def make_dashboard_refund_row(tag: str):
+    """A refund made in Stripe's dashboard, as the Stripe sync stores it (flushed)."""
+    from shop.payments.stripe.balance_models import StripeBalanceTransaction
+    from shop.sqltypes import utcnow
+
+    row = StripeBalanceTransaction(
+        txn_id=f"txn_{tag}",
+        type="refund",
+        amount=-10_000,
+        net=-10_000,
+        currency="idr",
+        source_id=f"re_{tag}",
+        created=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -32,11 +32,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from shop.accounts.models import User
-from shop.catalog.models import Product
 from shop.checkout.services import CheckoutProblem, place_order
 from shop.core.timezone import JAKARTA, jakarta_today
 from shop.demo.bank_files import BankLine, bca_csv, mandiri_csv
-from shop.demo.orders import COURIER_PREFIX, _buyer
+from shop.demo.orders import COURIER_PREFIX, _buyer, demo_cart
 from shop.demo.seed import ADMIN_EMAIL
 from shop.demo.stripe_history import StripeMove, store_stripe_history
 from shop.extensions import db
@@ -122,35 +121,16 @@ class _History:
     # -- orders ---------------------------------------------------------------------------
 
     def _place(self, when: datetime, method: str, tries: int = 3) -> Order | None:
-        """An order of 1–3 products that are for sale, each within its stock; a buyer who
-        meets a problem picks again (up to ``tries`` times)."""
+        """An order of what is for sale (:func:`demo_cart`); a buyer who meets a problem
+        picks again (up to ``tries`` times)."""
         rng = self.rng
         for _ in range(tries):
-            stock = dict(
-                db.session.execute(
-                    select(Product.id, Product.on_hand - Product.allocated)
-                    .where(
-                        Product.status == "active",
-                        Product.hidden_at.is_(None),
-                        Product.on_hand > Product.allocated,
-                    )
-                    .order_by(Product.id)
-                ).all()
-            )
-            if not stock:
-                return None
-            available = list(stock)
-            picks = rng.sample(available, k=min(len(available), rng.choice([1, 1, 2, 3])))
-            items = {pid: min(rng.choice([1, 1, 2]), stock[pid]) for pid in picks}
             n = next(self.serial)
             try:
                 with unit_of_work():
-                    single = set(
-                        db.session.scalars(
-                            select(Product.id).where(Product.id.in_(picks), Product.one_of_a_kind)
-                        )
-                    )
-                    items = {pid: 1 if pid in single else q for pid, q in items.items()}
+                    items = demo_cart(rng)
+                    if not items:
+                        return None
                     order, _ = place_order(
                         items,
                         _buyer(rng, n),

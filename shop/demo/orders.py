@@ -16,7 +16,7 @@ from shop.orders.models import FacilityOrder
 from shop.payments.bank_transfer import confirm_bank_transfer
 from shop.shipping.services import ShippingUnavailable, ensure_default_rates
 from shop.sqltypes import utcnow
-from shop.uow import end_read, unit_of_work
+from shop.uow import unit_of_work
 
 BUYERS = [
     ("Siti Rahmawati", "DKI Jakarta", "Jakarta Selatan", "Tebet", "12810"),
@@ -49,23 +49,31 @@ def _buyer(rng: random.Random, n: int) -> BuyerDetails:
     )
 
 
+def demo_cart(rng: random.Random) -> dict[int, int]:
+    """1–3 products for sale, each in a quantity its stock can give (one of a one-of-a-kind
+    piece); empty when nothing is left. Must run in the unit of work that places the order."""
+    rows = db.session.execute(
+        select(Product.id, Product.on_hand - Product.allocated, Product.one_of_a_kind)
+        .where(
+            Product.status == "active",
+            Product.hidden_at.is_(None),
+            Product.on_hand > Product.allocated,
+        )
+        .order_by(Product.id)
+    ).all()
+    if not rows:
+        return {}
+    picks = rng.sample(rows, k=min(len(rows), rng.choice([1, 1, 2, 3])))
+    return {pid: 1 if single else min(rng.choice([1, 1, 2]), left) for pid, left, single in picks}
+
+
 def seed_demo_orders(count: int, rng: random.Random) -> int:
     """Place up to ``count`` orders over active products: about half paid (some of those
     shipped), a fifth awaiting payment, the rest expired. Returns how many were placed."""
     with unit_of_work():
         ensure_default_rates("demo")
-    product_ids = list(
-        db.session.execute(
-            select(Product.id).where(Product.status == "active").order_by(Product.id)
-        ).scalars()
-    )
-    end_read()
     placed = 0
     for n in range(count):
-        if not product_ids:
-            break
-        picks = rng.sample(product_ids, k=min(len(product_ids), rng.choice([1, 1, 2, 3])))
-        items = {pid: rng.choice([1, 1, 2]) for pid in picks}
         fate = rng.random()
         age = (
             timedelta(hours=rng.randrange(1, 20))
@@ -75,12 +83,9 @@ def seed_demo_orders(count: int, rng: random.Random) -> int:
         when = utcnow() - age
         try:
             with unit_of_work():
-                one_of_a_kind = set(
-                    db.session.execute(
-                        select(Product.id).where(Product.id.in_(picks), Product.one_of_a_kind)
-                    ).scalars()
-                )
-                items = {pid: 1 if pid in one_of_a_kind else q for pid, q in items.items()}
+                items = demo_cart(rng)
+                if not items:
+                    break
                 order, _ = place_order(
                     items,
                     _buyer(rng, n),

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from factories import make_dashboard_refund_row
 from order_helpers import place, shop_with_products
 from sql_watch import writes_sent
 from sqlalchemy import select
@@ -17,7 +18,6 @@ from shop.extensions import db
 from shop.mail.models import OutboxMessage
 from shop.payments.bank_transfer import confirm_bank_transfer
 from shop.payments.models import Payment
-from shop.payments.stripe.balance_models import StripeBalanceTransaction
 from shop.reconciliation.models import StatementLine
 from shop.reconciliation.services import import_statement
 from shop.settlements import services as settlements
@@ -97,17 +97,7 @@ def test_every_admin_route_is_for_admins_only(app, admin):
         product.facility_id, sold.placed_at.year, sold.placed_at.month, "admin"
     )
     settlements.approve(settlement.id, "admin")
-    # A refund made in Stripe's dashboard, as the Stripe sync stores it.
-    stripe_row = StripeBalanceTransaction(
-        txn_id="txn_walk",
-        type="refund",
-        amount=-10_000,
-        net=-10_000,
-        currency="idr",
-        source_id="re_walk",
-        created=utcnow(),
-    )
-    db.session.add(stripe_row)
+    stripe_row = make_dashboard_refund_row("walk")
     db.session.commit()
     fillers = {
         "order_id": order.id,

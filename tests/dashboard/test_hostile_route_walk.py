@@ -17,6 +17,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
+from factories import make_dashboard_refund_row
 from flask import url_for
 from staff_helpers import csrf_token, make_user, sign_in
 from test_route_walk import World
@@ -71,25 +72,13 @@ def _fillers(world: World) -> dict[str, Callable[[str], object]]:
 
     from shop.mail.models import OutboxMessage
     from shop.payments.models import Payment
-    from shop.payments.stripe.balance_models import StripeBalanceTransaction
     from shop.reconciliation.models import StatementLine
     from shop.reconciliation.services import import_statement
-    from shop.sqltypes import utcnow
 
     order = db.session.get(Order, world.home_part.order_id)
     sample = Path(__file__).parent.parent / "reconciliation" / "samples" / "bca.csv"
     statement = import_statement(sample.read_bytes(), "bca.csv", "test", "bca").statement
-    # A refund made in Stripe's dashboard, as the Stripe sync stores it.
-    stripe_row = StripeBalanceTransaction(
-        txn_id="txn_hostile_walk",
-        type="refund",
-        amount=-10_000,
-        net=-10_000,
-        currency="idr",
-        source_id="re_hostile_walk",
-        created=utcnow(),
-    )
-    db.session.add(stripe_row)
+    stripe_row = make_dashboard_refund_row("hostile_walk")
     db.session.commit()
     payment_id = db.session.scalar(select(Payment.id).where(Payment.order_id == order.id))
     line_id = db.session.scalars(select(StatementLine.id)).first()

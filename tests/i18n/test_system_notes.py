@@ -12,11 +12,11 @@ import pytest
 from factories import make_category, make_facility, make_product
 from flask_babel import force_locale
 from order_helpers import place, shop_with_products
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from scratch_db import scratch_app as scratch_database
+from sqlalchemy import select, text
 from staff_helpers import csrf_token, make_user, sign_in
 
-from shop import MIGRATIONS_DIR, create_app
+from shop import MIGRATIONS_DIR
 from shop.audit.models import AuditEntry
 from shop.extensions import db
 from shop.i18n import format_rupiah
@@ -168,26 +168,8 @@ def test_migration_patterns_convert_old_english_notes():
 
 @pytest.fixture
 def scratch_app(app, database_url, tmp_path):
-    url = make_url(database_url)
-    admin_engine = None
-    if url.get_backend_name() == "sqlite":
-        scratch = f"sqlite:///{tmp_path / 'notes.db'}"
-    else:
-        name = f"{url.database}_notes_migration"
-        admin_engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        scratch = url.set(database=name).render_as_string(hide_password=False)
-    other = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": scratch})
-    yield other
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if admin_engine is not None:
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin_engine.dispose()
+    with scratch_database(app, database_url, tmp_path, "notes_migration") as other:
+        yield other
 
 
 def test_migration_converts_old_rows_and_keeps_unknown_text(scratch_app):

@@ -9,35 +9,17 @@ from __future__ import annotations
 import flask_migrate
 import pytest
 from order_helpers import BUYER
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from scratch_db import scratch_app as scratch_database
+from sqlalchemy import func, select, text
 
-from shop import MIGRATIONS_DIR, create_app
+from shop import MIGRATIONS_DIR
 from shop.extensions import db
 
 
 @pytest.fixture
 def scratch_app(app, database_url, tmp_path):
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        scratch = f"sqlite:///{tmp_path / 'scratch.db'}"
-        admin_engine = None
-    else:
-        name = f"{url.database}_money_migration"
-        admin_engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        scratch = url.set(database=name).render_as_string(hide_password=False)
-    other = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": scratch})
-    yield other
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if admin_engine is not None:
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin_engine.dispose()
+    with scratch_database(app, database_url, tmp_path, "money_migration") as other:
+        yield other
 
 
 def _money_before(scratch_app):

@@ -180,17 +180,7 @@ def _link_line(item: NoMoney, line_id: int, actor: Any, note: str, now: datetime
         line, item.order.id, item.payment.id, line.amount, "hand", "paid", actor_label(actor), note
     )
     db.session.flush()
-    return resolve(
-        "no_money",
-        f"payment:{item.payment.id}",
-        actor,
-        note,
-        now,
-        amount=line.amount,
-        order_id=item.order.id,
-        payment_id=item.payment.id,
-        line_id=line.id,
-    )
+    return _resolved(item, line.amount, actor, note, now, line_id=line.id)
 
 
 def _link_charge(item: NoMoney, row_id: int, actor: Any, note: str, now: datetime) -> Resolution:
@@ -201,14 +191,19 @@ def _link_charge(item: NoMoney, row_id: int, actor: Any, note: str, now: datetim
     row.payment_id, row.order_id = item.payment.id, item.order.id
     db.session.flush()
     stripe_sync.post_fees(now)
+    return _resolved(item, row.amount, actor, note, now, stripe_txn_id=row.id)
+
+
+def _resolved(item: NoMoney, amount: int, actor: Any, note: str, now: datetime, **money):
+    """The payment's one "no money" resolution, naming the money found (line or charge)."""
     return resolve(
         "no_money",
         f"payment:{item.payment.id}",
         actor,
         note,
         now,
-        amount=row.amount,
+        amount=amount,
         order_id=item.order.id,
         payment_id=item.payment.id,
-        stripe_txn_id=row.id,
+        **money,
     )
