@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from shop.extensions import db
+
+log = logging.getLogger("shop.uow")
 
 
 def begin_write() -> None:
@@ -31,19 +37,32 @@ def unit_of_work() -> Iterator[None]:
     begin_write()
     try:
         yield
+        callbacks = db.session.info.pop(AFTER_COMMIT, [])
         db.session.commit()
     except BaseException:
-        db.session.info.pop(AFTER_COMMIT, None)
         db.session.rollback()
         raise
-    for callback in db.session.info.pop(AFTER_COMMIT, []):
-        callback()
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # noqa: BLE001 - what was committed stands; the work is optional
+            log.exception("after-commit work %r failed", callback)
+            db.session.rollback()
 
 
 def after_commit(callback: Callable[[], None]) -> None:
     """Run ``callback`` after the unit of work commits (never if it rolls back): work that
-    must not hold the write lock, such as rendering an e-mail already queued in it."""
+    must not hold the write lock and may fail without undoing the commit, such as
+    rendering an e-mail already queued in it (``send-mail`` renders it otherwise)."""
     db.session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_after_commit_work(session: Session, transaction) -> None:
+    """Work left in a transaction that ended outside a unit of work (rolled back, or
+    committed by hand) is dropped, never run by a later one."""
+    if transaction.parent is None:
+        session.info.pop(AFTER_COMMIT, None)
 
 
 def end_read() -> None:

@@ -6,6 +6,7 @@ Services only flush; views and CLI commands wrap their writes in ``unit_of_work(
 from __future__ import annotations
 
 import ast
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from factories import make_category, make_facility
 from shop.catalog.models import Category
 from shop.extensions import db
 from shop.facilities.models import Facility
-from shop.uow import unit_of_work
+from shop.uow import after_commit, unit_of_work
 
 SHOP = Path(__file__).resolve().parents[2] / "shop"
 OWNER = SHOP / "uow.py"
@@ -50,12 +51,41 @@ def test_a_unit_of_work_commits_what_its_block_wrote(app):
     assert db.session.query(Category).filter_by(name_id="Tenun").count() == 1
 
 
-def test_a_failing_block_leaves_nothing_behind(app):
-    class Refused(Exception):
-        pass
+class Refused(Exception):
+    pass
 
+
+def test_a_failing_block_leaves_nothing_behind(app):
     with pytest.raises(Refused), unit_of_work():
         make_facility(name="Lapas Setengah Jadi")
         db.session.flush()
         raise Refused
     assert db.session.query(Facility).filter_by(name="Lapas Setengah Jadi").count() == 0
+
+
+def test_after_commit_work_runs_once_committed_and_never_after_a_rollback(app):
+    ran: list[str] = []
+    with unit_of_work():
+        after_commit(lambda: ran.append("kept"))
+        with contextlib.suppress(Refused), db.session.begin_nested():
+            raise Refused  # a savepoint rolled back does not drop the outer work
+        assert ran == []
+    assert ran == ["kept"]
+
+    with pytest.raises(Refused), unit_of_work():
+        after_commit(lambda: ran.append("lost"))
+        raise Refused
+    with unit_of_work():
+        pass
+    assert ran == ["kept"]  # the rolled-back block's work never ran, then or later
+
+
+def test_failing_after_commit_work_leaves_the_commit_standing(app):
+    def broken() -> None:
+        raise RuntimeError("template missing")
+
+    with unit_of_work():
+        make_category(name_id="Anyaman")
+        after_commit(broken)
+    db.session.rollback()
+    assert db.session.query(Category).filter_by(name_id="Anyaman").count() == 1
