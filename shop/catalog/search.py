@@ -13,7 +13,11 @@ Each word is widened before it is looked up (:func:`build_search`):
   whole words;
 - when neither the word nor any of those is a word of the catalog, the nearest catalog
   word within one or two edits ("battik" → "batik"): ``pg_trgm`` similarity on
-  PostgreSQL, rapidfuzz over the words of about the same length on SQLite.
+  PostgreSQL, rapidfuzz over the words of about the same length on SQLite;
+- when the word is a word of the catalog but one edit away from a much more frequent one
+  ("batok", a few coconut-shell ladles, beside "batik", thousands of cloths), that word
+  too: the matches of the word as typed are listed first, the near word's after them
+  (:func:`near_words`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from rapidfuzz.distance import OSA
@@ -50,6 +54,13 @@ MAX_TOKEN_LENGTH = 40
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Words shorter than this are never corrected: "tas" has too many neighbours.
 MIN_CORRECTED_LENGTH = 4
+# A word of the catalog is also searched as a near word (one edit away) only when the near
+# word matches at least NEAR_RATIO times as many products, counted up to NEAR_BOUND each
+# (a word with more than NEAR_BOUND / NEAR_RATIO matches is never widened); at most
+# NEAR_WORDS near words per searched word.
+NEAR_RATIO = 3
+NEAR_BOUND = 150
+NEAR_WORDS = 2
 SYNONYMS_FILE = os.path.join(os.path.dirname(__file__), "synonyms.txt")
 
 
@@ -129,13 +140,17 @@ class Term:
 
     prefixes: tuple[str, ...]
     words: tuple[str, ...] = ()
+    # Catalog words one edit away, searched too but ranked after (:func:`near_words`).
+    near: tuple[str, ...] = ()
 
-    def fts5(self) -> str:
+    def fts5(self, near: bool = False) -> str:
         parts = [f'"{p}"*' for p in self.prefixes] + [f'"{w}"' for w in self.words]
+        parts += [f'"{w}"' for w in self.near] if near else []
         return parts[0] if len(parts) == 1 else f"({' OR '.join(parts)})"
 
-    def tsquery(self) -> str:
+    def tsquery(self, near: bool = False) -> str:
         parts = [f"{p}:*" for p in self.prefixes] + list(self.words)
+        parts += list(self.near) if near else []
         return parts[0] if len(parts) == 1 else f"({' | '.join(parts)})"
 
 
@@ -177,8 +192,8 @@ def max_edits(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def correction(word: str, dialect: str) -> str | None:
-    """The catalog word nearest to ``word`` within :func:`max_edits` edits, or None."""
+def _candidates(word: str, dialect: str) -> list[str]:
+    """Catalog words that may lie within two edits of ``word`` (a superset)."""
     if dialect == "postgresql":
         candidates = list(
             db.session.scalars(
@@ -196,6 +211,12 @@ def correction(word: str, dialect: str) -> str | None:
                 )
             )
         )
+    return candidates
+
+
+def correction(word: str, dialect: str) -> str | None:
+    """The catalog word nearest to ``word`` within :func:`max_edits` edits, or None."""
+    candidates = _candidates(word, dialect)
     # The synonym file's words too: "bracelt" → "bracelet" (→ "gelang").
     candidates += [w for w in synonyms() if abs(len(w) - len(word)) <= 2]
     limit = max_edits(word)
@@ -208,6 +229,87 @@ def correction(word: str, dialect: str) -> str | None:
         if best is None or key < best:
             best = key
     return best[2] if best else None
+
+
+def _one_edit_away(word: str, dialect: str) -> list[str]:
+    """Catalog words one edit from ``word`` that neither extend it (the prefix match finds
+    those) nor share its root ("ukir" beside "ukiran"), closest spelling first."""
+    root = stem(word)
+    found = [
+        candidate
+        for candidate in _candidates(word, dialect)
+        if not candidate.startswith(word)
+        and len(candidate) >= MIN_CORRECTED_LENGTH
+        and OSA.distance(word, candidate, score_cutoff=1) <= 1
+        and stem(candidate) != root
+    ]
+    return sorted(found, key=lambda c: (-ratio(word, c), c))
+
+
+def _bounded_counts(terms: dict[str, Term], dialect: str) -> dict[str, int]:
+    """How many products for sale each of ``terms`` matches, counted up to NEAR_BOUND + 1:
+    one statement (each branch with bound values of its own)."""
+    branches = []
+    for key, term in terms.items():
+        if dialect == "sqlite":
+            ids = (
+                text("SELECT rowid FROM product_fts WHERE product_fts MATCH :near LIMIT :bound")
+                .bindparams(
+                    bindparam("near", term.fts5(), unique=True),
+                    bindparam("bound", NEAR_BOUND + 1, unique=True),
+                )
+                .columns(rowid=Integer)
+            )
+        else:
+            query = func.to_tsquery(
+                _SIMPLE, bindparam("near", term.tsquery(), unique=True, literal_execute=True)
+            )
+            ids = (
+                select(Product.id)
+                .where(
+                    Product.status == "active",
+                    Product.hidden_at.is_(None),
+                    _tsvector().op("@@")(query),
+                )
+                .limit(NEAR_BOUND + 1)
+            )
+        branches.append(
+            select(literal(key, String).label("key"), func.count().label("n")).select_from(
+                ids.subquery()
+            )
+        )
+    stmt = branches[0] if len(branches) == 1 else union_all(*branches)
+    return dict(db.session.execute(stmt).all())
+
+
+def near_words(tokens: list[str], dialect: str) -> dict[str, tuple[str, ...]]:
+    """For each of ``tokens`` (words of the catalog), the catalog words one edit away that
+    match at least NEAR_RATIO times as many products, at most NEAR_WORDS of them.
+
+    A word that is in the catalog may still be a slip for a commoner one ("batok" for
+    "batik"); a common word ("batik" beside a rare "batok") is left alone, which keeps
+    the first page of common searches as it was and costs them only the look-up of near
+    words. One statement for the candidates per word and, when any are found, one for
+    the bounded counts (the typed word as a prefix, near words whole, as searched).
+    """
+    near = {token: _one_edit_away(token, dialect)[: NEAR_WORDS * 2] for token in tokens}
+    terms: dict[str, Term] = {}
+    for token, words in near.items():
+        if words:
+            terms["=" + token] = Term((token,))
+            terms.update(("~" + word, Term((), (word,))) for word in words)
+    if not terms:
+        return {}
+    counts = _bounded_counts(terms, dialect)
+    widened: dict[str, tuple[str, ...]] = {}
+    for token, words in near.items():
+        typed = counts.get("=" + token, 0)
+        if not words or not typed or typed * NEAR_RATIO > NEAR_BOUND:
+            continue
+        common = [w for w in words if counts.get("~" + w, 0) >= typed * NEAR_RATIO]
+        if common:
+            widened[token] = tuple(common[:NEAR_WORDS])
+    return widened
 
 
 # --------------------------------------------------------------------------- SQL
@@ -238,20 +340,30 @@ class Search:
 
     ``tokens`` are the visitor's words; ``terms`` what is looked up for each (the word
     itself when not given); ``corrected`` maps a misspelt word to the catalog word
-    searched instead.
+    searched instead; ``near`` a word of the catalog to the near words searched too
+    (their matches come after those of the words as typed).
+
+    The matches are those of every term with its near words; the matches of the terms
+    alone ("exact") rank first.
     """
 
     tokens: list[str]
     terms: list[Term] = field(default_factory=list)
     corrected: dict[str, str] = field(default_factory=dict)
+    near: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def _terms(self) -> list[Term]:
         return self.terms or [Term((token,)) for token in self.tokens]
 
-    def apply(self, stmt: Select, dialect: str) -> tuple[Select, ColumnElement]:
+    @property
+    def widened(self) -> bool:
+        return any(term.near for term in self._terms())
+
+    def apply(self, stmt: Select, dialect: str) -> tuple[Select, tuple[ColumnElement, ...]]:
         """Restrict ``stmt`` (which selects from ``product``) to matches, ranked.
 
-        Returns the new statement and an ORDER BY expression, best match first.
+        Returns the new statement and ORDER BY expressions, best match first: with near
+        words, the matches of the words as typed before the others.
         """
         if dialect == "sqlite":
             fts = (
@@ -263,10 +375,19 @@ class Search:
                 .columns(id=Integer, rank=Float)
                 .subquery("fts")
             )
-            return stmt.join(fts, fts.c.id == Product.id), fts.c.rank.asc()
+            order: tuple[ColumnElement, ...] = (fts.c.rank.asc(),)
+            if self.widened:
+                exact = text(
+                    "SELECT rowid FROM product_fts WHERE product_fts MATCH :fts_exact"
+                ).bindparams(fts_exact=self._fts5_words(near=False))
+                order = (fts.c.id.in_(exact).desc(), *order)
+            return stmt.join(fts, fts.c.id == Product.id), order
         query = self._tsquery()
         stmt = stmt.where(_tsvector().op("@@")(query))
-        return stmt, func.ts_rank(_tsvector(), query).desc()
+        order = (func.ts_rank(_tsvector(), query).desc(),)
+        if self.widened:
+            order = (_tsvector().op("@@")(self._tsquery(near=False)).desc(), *order)
+        return stmt, order
 
     def restrict(self, stmt: Select, dialect: str) -> Select:
         """Restrict ``stmt`` to matches without ranking them (counts, and the ids of a
@@ -293,77 +414,108 @@ class Search:
             stmt = stmt.order_by(Product.id.desc()).limit(limit)
         return stmt
 
+    def tiers(self) -> list[tuple[bool, bool]]:
+        """The groups a plain search lists, in order, as (near, named): products named
+        with every word, then the other matches; with near words, then the products
+        named with a near word, then the other matches of near words."""
+        tiers = [(False, True), (False, False)]
+        return [*tiers, (True, True), (True, False)] if self.widened else tiers
+
     def named_first_ids(self, dialect: str, offset: int, limit: int) -> tuple[list[int], bool]:
         """Ids of one page of a plain search, and whether more matches follow.
 
-        Products whose name holds every searched word come first, then the other
-        matches; newest first within each. Both lists are read from the full-text index
-        in id order and reading stops after ``limit`` + 1 rows, so the first pages cost
-        the same at 100,000 products as at 1,000 (ranking by bm25 / ts_rank weighs every
-        match, which grows with the catalog). The other matches are only read once the
-        named ones run out, and only a page past them all needs the named ones counted.
+        The matches come in the groups of :meth:`tiers` (products whose name holds every
+        searched word first), newest first within each. Each group is read from the
+        full-text index in id order and reading stops after ``limit`` + 1 rows, so the
+        first pages cost the same at 100,000 products as at 1,000 (ranking by bm25 /
+        ts_rank weighs every match, which grows with the catalog). A group is only read
+        once the ones before it run out, and only a page past a whole group needs that
+        group counted.
         """
         wanted = limit + 1
-        ids = self._ids(dialect, named=True, offset=offset, limit=wanted)
-        if len(ids) < wanted:
-            named_before = offset if ids or not offset else self.count(dialect, named=True)
-            others = self._ids(
-                dialect, named=False, offset=offset - named_before, limit=wanted - len(ids)
-            )
-            ids += others
+        ids: list[int] = []
+        skip = offset
+        for tier in self.tiers():
+            found = self._ids(dialect, tier, offset=skip, limit=wanted - len(ids))
+            ids += found
+            if len(ids) >= wanted:
+                break
+            if found:
+                skip = 0
+            elif skip:  # this whole group lies before the page
+                skip = max(0, skip - self.count(dialect, tier))
         return ids[:limit], len(ids) > limit
 
-    def count(self, dialect: str, named: bool | None = None) -> int:
-        """How many active products match (``named``: only / all but those named with
-        every word); reads every match, so it is for pages past the end only."""
+    def count(self, dialect: str, tier: tuple[bool, bool] | None = None) -> int:
+        """How many active products match (``tier``: in one group of :meth:`tiers`);
+        reads every match, so it is for pages past the end only."""
         if dialect == "sqlite":
             sql = "SELECT count(*) FROM product_fts WHERE product_fts MATCH :q"
-            return db.session.scalar(text(sql), {"q": self._fts5(named)}) or 0
-        stmt = select(func.count()).select_from(Product).where(*self._pg_where(named))
+            return db.session.scalar(text(sql), {"q": self._fts5(tier)}) or 0
+        stmt = select(func.count()).select_from(Product).where(*self._pg_where(tier))
         return db.session.scalar(stmt) or 0
 
-    def _ids(self, dialect: str, named: bool, offset: int, limit: int) -> list[int]:
+    def _ids(self, dialect: str, tier: tuple[bool, bool], offset: int, limit: int) -> list[int]:
         if dialect == "sqlite":
             sql = (
                 "SELECT rowid FROM product_fts WHERE product_fts MATCH :q "
                 "ORDER BY rowid DESC LIMIT :limit OFFSET :offset"
             )
-            params = {"q": self._fts5(named), "limit": limit, "offset": offset}
+            params = {"q": self._fts5(tier), "limit": limit, "offset": offset}
             return list(db.session.scalars(text(sql), params))
         stmt = (
             select(Product.id)
-            .where(*self._pg_where(named))
+            .where(*self._pg_where(tier))
             .order_by(Product.id.desc())
             .limit(limit)
             .offset(offset)
         )
         return list(db.session.scalars(stmt))
 
-    def _fts5(self, named: bool | None) -> str:
+    def _fts5_words(self, near: bool) -> str:
+        return " AND ".join(term.fts5(near) for term in self._terms())
+
+    def _fts5(self, tier: tuple[bool, bool] | None) -> str:
         """FTS5 holds active products only, with ``name`` as a column of its own."""
-        every_word = " AND ".join(term.fts5() for term in self._terms())
-        if named is None:
+        widened = self.widened
+        every_word = self._fts5_words(near=widened)
+        if tier is None:
             return every_word
-        in_name = f"{{name}} : ({every_word})"
-        return in_name if named else f"({every_word}) NOT {in_name}"
+        near, named = tier
+        words = every_word if near else self._fts5_words(near=False)
+        in_name = f"{{name}} : ({words})"
+        expression = in_name if named else f"({words}) NOT {in_name}"
+        if near:  # not the matches of the words as typed, listed before
+            expression = f"({expression}) NOT ({self._fts5_words(near=False)})"
+        return expression
 
-    def _pg_where(self, named: bool | None) -> list[ColumnElement]:
-        query = self._tsquery()
-        in_name = _name_vector().op("@@")(query)
+    def _pg_where(self, tier: tuple[bool, bool] | None) -> list[ColumnElement]:
         where = [Product.status == "active", Product.hidden_at.is_(None)]
+        if tier is None:
+            return [*where, _tsvector().op("@@")(self._tsquery())]
+        near, named = tier
+        query = self._tsquery(near=near)
+        in_name = _name_vector().op("@@")(query)
         if named:
-            return [*where, in_name]
-        where.append(_tsvector().op("@@")(query))
-        return where if named is None else [*where, ~in_name]
+            where.append(in_name)
+        else:
+            where += [_tsvector().op("@@")(query), ~in_name]
+        if near:
+            where.append(~_tsvector().op("@@")(self._tsquery(near=False)))
+        return where
 
-    def _tsquery_text(self) -> str:
-        return " & ".join(term.tsquery() for term in self._terms())
+    def _tsquery_text(self, near: bool | None = None) -> str:
+        near = self.widened if near is None else near
+        return " & ".join(term.tsquery(near) for term in self._terms())
 
-    def _tsquery(self) -> ColumnElement:
+    def _tsquery(self, near: bool | None = None) -> ColumnElement:
         """``to_tsquery('simple', '…')`` with the words written into the SQL: a bound value
         lets a prepared statement fall back to a generic plan, which cannot know whether
-        walking the newest products or reading the GIN index finds a page sooner."""
-        words = bindparam("tsquery", self._tsquery_text(), literal_execute=True)
+        walking the newest products or reading the GIN index finds a page sooner.
+        ``near``: with the near words (default: as the search's matches are)."""
+        near = self.widened if near is None else near
+        key = "tsquery_near" if near else "tsquery"
+        words = bindparam(key, self._tsquery_text(near), literal_execute=True)
         return func.to_tsquery(_SIMPLE, words)
 
 
@@ -372,7 +524,8 @@ def build_search(query: str, *, correct: bool = True) -> Search | None:
 
     Words are widened with their root and synonyms; with ``correct``, a word that begins
     no catalog word (nor do its root and synonyms) is replaced by the nearest catalog word,
-    when one is within one or two edits.
+    when one is within one or two edits, and a word of the catalog gets its
+    :func:`near_words`, searched too but listed after.
     """
     tokens = tokenize(query)
     if not tokens:
@@ -392,13 +545,22 @@ def build_search(query: str, *, correct: bool = True) -> Search | None:
             # A short word of the catalog ("tas") is that word, not the start of a
             # longer one ("tasikmalaya"); "bat", no word of its own, still finds "batik".
             terms[i] = Term(terms[i].prefixes[1:], (token, *terms[i].words))
+    near: dict[str, tuple[str, ...]] = {}
     if checked:
         dialect = db.engine.dialect.name
+        in_catalog: list[int] = []
         for i, token in checked:
+            if token in known:
+                in_catalog.append(i)
             if any(p in known for p in terms[i].prefixes):
                 continue
             fixed = correction(token, dialect)
             if fixed:
                 corrected[token] = fixed
                 terms[i] = widen(fixed)
-    return Search(tokens, terms, corrected)
+        if in_catalog:
+            near = near_words([tokens[i] for i in in_catalog], dialect)
+            for i in in_catalog:
+                if tokens[i] in near:
+                    terms[i] = replace(terms[i], near=near[tokens[i]])
+    return Search(tokens, terms, corrected, near)

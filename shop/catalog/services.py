@@ -299,9 +299,11 @@ class Page:
     # (only told when the count stopped at COUNT_BOUND).
     more: bool = False
     # A search: ``capped`` when more than COUNT_BOUND products match (``total`` is then
-    # COUNT_BOUND + 1), misspelt words and the catalog words searched instead, facets.
+    # COUNT_BOUND + 1), misspelt words and the catalog words searched instead, words of
+    # the catalog and the near words also searched (listed after), facets.
     capped: bool = False
     corrected: dict[str, str] = field(default_factory=dict)
+    near: dict[str, tuple[str, ...]] = field(default_factory=dict)
     facets: SearchFacets | None = None
 
     @property
@@ -403,9 +405,9 @@ def _filtered(stmt: Select, query: ListingQuery) -> Select:
     return stmt
 
 
-def _order(sort: str, rank) -> tuple:
+def _order(sort: str, rank: tuple | None) -> tuple:
     if sort == "relevan" and rank is not None:
-        return (rank, Product.id.desc())
+        return (*rank, Product.id.desc())
     if sort == "harga_naik":
         return (Product.price.asc(), Product.id.asc())
     if sort == "harga_turun":
@@ -642,6 +644,7 @@ def list_products(
         searched_tokens=search.tokens if search else [],
         capped=capped,
         corrected=search.corrected if search else {},
+        near=search.near if search else {},
         facets=facets,
     )
 
@@ -677,6 +680,7 @@ def _plain_search_page(
         more=more and capped,
         capped=capped,
         corrected=search.corrected,
+        near=search.near,
         facets=facets,
     )
 
@@ -700,7 +704,7 @@ def suggestions(q: str, locale: str, limit: int = SUGGESTIONS) -> list[str]:
         if all(any(w.startswith(t) for w in words) for t in tokens):
             found.append(name)
     dialect = db.engine.dialect.name
-    ids = Search(tokens)._ids(dialect, named=True, offset=0, limit=limit * 2)
+    ids = Search(tokens)._ids(dialect, (False, True), offset=0, limit=limit * 2)
     if ids:
         names = db.session.scalars(
             select(Product.name).where(Product.id.in_(ids)).order_by(Product.id.desc())

@@ -147,6 +147,7 @@ def _listing_parts() -> dict[str, Markup]:
         "popular_categories": sorted(categories, key=lambda c: -c.count)[:6],
         "word_suggestions": suggestions,
         "corrected_q": " ".join(page.corrected.get(t, t) for t in page.searched_tokens),
+        "near_qs": _near_queries(page),
         "facet_count": _facet_count,
         "count_bound": format_number(services.COUNT_BOUND),
         "args": query_args,
@@ -158,6 +159,16 @@ def _listing_parts() -> dict[str, Markup]:
 
 
 PARTS = ("title", "description", "head_meta", "content")
+
+
+def _near_queries(page) -> list[str]:
+    """The search with one word replaced by a near word also searched, for each."""
+    tokens = [page.corrected.get(t, t) for t in page.searched_tokens]
+    return [
+        " ".join(word if t == token else t for t in tokens)
+        for token, words in page.near.items()
+        for word in words
+    ]
 
 
 def _facet_count(facets, kind: str, slug: str, everywhere: int) -> int | None:

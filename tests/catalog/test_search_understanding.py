@@ -3,6 +3,7 @@ input limits and search-box completions."""
 
 from datetime import UTC, datetime
 
+from factories import make_product
 from search_relevance_data import relevance_shop
 
 from shop.catalog.models import Product
@@ -213,3 +214,48 @@ def test_search_counts_may_be_kept_like_the_facet_lists_but_items_are_fresh(app,
         list_products(ListingQuery(q=word), 24, facet_ttl=60)
     assert len(services._search_facets) == 3
     services.clear_cache()
+
+
+def _with_a_batok(ids: dict[str, int]) -> dict[str, int]:
+    """The relevance shop plus one coconut-shell ladle: "batok" is a word of the catalog
+    (one product), one edit from "batik" (four products)."""
+    from factories import make_category, make_facility
+
+    other = make_category(slug="batok", name_id="Lainnya Lagi", name_en="More")
+    facility = make_facility(slug="lapas-ambon", name="Lapas Kelas IIA Ambon", city="Ambon")
+    ids["batok"] = make_product(facility, other, name="Gayung Batok Kelapa", price=40_000).id
+    db.session.commit()
+    return ids
+
+
+def test_a_word_of_the_catalog_near_a_commoner_one_lists_its_own_matches_first(app, client):
+    ids = _with_a_batok(relevance_shop())
+    page = list_products(ListingQuery(q="batok"), 24)
+    assert page.near == {"batok": ("batik",)} and page.corrected == {}
+    found = keys("batok", ids)
+    assert found[0] == "batok" and set(found[1:]) == {
+        "batik_kawung",
+        "batik_parang",
+        "selendang_batik",
+        "kemeja_batik",
+    }
+    assert page.total == 5 and page.facets.categories["batok"] == 1
+    # Page by page, the near word's matches follow the exact one.
+    one_each = [
+        [p.id for p in list_products(ListingQuery(q="batok", page=n), 1).items] for n in (1, 2, 5)
+    ]
+    assert one_each[0] == [ids["batok"]] and one_each[1][0] != ids["batok"]
+    assert len(one_each[2]) == 1 and one_each[2][0] in [ids[k] for k in found[1:]]
+    # Ranked with a filter too (bm25 / ts_rank): the word as typed first.
+    assert keys("batok", ids, price_min=0)[0] == "batok"
+    # As typed: only the word itself; the common word is never widened to the rare one.
+    assert keys("batok", ids, exact=True) == ["batok"]
+    assert list_products(ListingQuery(q="batik"), 24).near == {}
+    assert "batok" not in keys("batik", ids)
+
+    html = english(client, "/produk?q=batok")
+    assert "Also showing results for" in html and "<em>batik</em>" in html
+    assert 'href="/produk?q=batok&amp;persis=1"' in html and "Showing results for" not in html
+    assert html.index("Gayung Batok Kelapa") < html.index("Kain Batik Tulis Kawung")
+    indonesian = client.get("/produk?q=batok").get_data(as_text=True)
+    assert "Juga menampilkan hasil untuk" in indonesian
