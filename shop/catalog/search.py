@@ -55,11 +55,12 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Words shorter than this are never corrected: "tas" has too many neighbours.
 MIN_CORRECTED_LENGTH = 4
 # A word of the catalog is also searched as a near word (one edit away) only when the near
-# word matches at least NEAR_RATIO times as many products, counted up to NEAR_BOUND each
-# (a word with more than NEAR_BOUND / NEAR_RATIO matches is never widened); at most
-# NEAR_WORDS near words per searched word.
+# word matches at least NEAR_RATIO times as many products. The typed word's matches are
+# counted up to TYPED_BOUND + 1 (a word with more is never widened), the near word's up to
+# TYPED_BOUND * NEAR_RATIO; at most NEAR_WORDS near words per searched word.
 NEAR_RATIO = 3
-NEAR_BOUND = 150
+TYPED_BOUND = 50
+NEAR_BOUND = TYPED_BOUND * NEAR_RATIO
 NEAR_WORDS = 2
 SYNONYMS_FILE = os.path.join(os.path.dirname(__file__), "synonyms.txt")
 
@@ -246,17 +247,18 @@ def _one_edit_away(word: str, dialect: str) -> list[str]:
     return sorted(found, key=lambda c: (-ratio(word, c), c))
 
 
-def _bounded_counts(terms: dict[str, Term], dialect: str) -> dict[str, int]:
-    """How many products for sale each of ``terms`` matches, counted up to NEAR_BOUND + 1:
-    one statement (each branch with bound values of its own)."""
+def _bounded_counts(terms: dict[str, tuple[Term, int]], dialect: str) -> dict[str, int]:
+    """How many products for sale each of ``terms`` matches, counted up to its bound:
+    one statement (each branch with bound values of its own; in no order, so PostgreSQL
+    stops at the bound whichever way it reads)."""
     branches = []
-    for key, term in terms.items():
+    for key, (term, bound) in terms.items():
         if dialect == "sqlite":
             ids = (
                 text("SELECT rowid FROM product_fts WHERE product_fts MATCH :near LIMIT :bound")
                 .bindparams(
                     bindparam("near", term.fts5(), unique=True),
-                    bindparam("bound", NEAR_BOUND + 1, unique=True),
+                    bindparam("bound", bound, unique=True),
                 )
                 .columns(rowid=Integer)
             )
@@ -271,7 +273,7 @@ def _bounded_counts(terms: dict[str, Term], dialect: str) -> dict[str, int]:
                     Product.hidden_at.is_(None),
                     _tsvector().op("@@")(query),
                 )
-                .limit(NEAR_BOUND + 1)
+                .limit(bound)
             )
         branches.append(
             select(literal(key, String).label("key"), func.count().label("n")).select_from(
@@ -296,15 +298,15 @@ def near_words(tokens: list[str], dialect: str) -> dict[str, tuple[str, ...]]:
     terms: dict[str, Term] = {}
     for token, words in near.items():
         if words:
-            terms["=" + token] = Term((token,))
-            terms.update(("~" + word, Term((), (word,))) for word in words)
+            terms["=" + token] = (Term((token,)), TYPED_BOUND + 1)
+            terms.update(("~" + word, (Term((), (word,)), NEAR_BOUND)) for word in words)
     if not terms:
         return {}
     counts = _bounded_counts(terms, dialect)
     widened: dict[str, tuple[str, ...]] = {}
     for token, words in near.items():
         typed = counts.get("=" + token, 0)
-        if not words or not typed or typed * NEAR_RATIO > NEAR_BOUND:
+        if not words or not typed or typed > TYPED_BOUND:
             continue
         common = [w for w in words if counts.get("~" + w, 0) >= typed * NEAR_RATIO]
         if common:

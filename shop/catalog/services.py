@@ -462,19 +462,23 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
     """
     dialect = db.engine.dialect.name
     bound = COUNT_BOUND
-    plain = not (query.province or query.in_stock)
-    ids = search.match_ids(dialect, limit=bound + 1 if plain else None)
-    # The matches are products for sale already: checking status here too would let
-    # SQLite walk every active product by its status index (15 ms at 100,000) instead
-    # of looking up the thousand ids.
-    matches = _unfaceted(
-        select(Product.category_id, Product.facility_id, Product.price, _band(Product.price)).where(
-            Product.id.in_(ids)
-        ),
-        query,
-    )
-    if not plain:
+    columns = select(Product.category_id, Product.facility_id, Product.price, _band(Product.price))
+    if dialect == "postgresql":
+        # Any bound + 1 matches will do (past the bound the facets are not shown with
+        # numbers), so no order: PostgreSQL reads the first matches it finds, in one pass
+        # (a seq scan stopping at the bound for a common word, the GIN index for a rare
+        # one) instead of walking the newest ids and looking each row up again (2-3×).
+        matches = _unfaceted(search.restrict(columns.where(_ACTIVE), dialect), query)
         matches = matches.limit(bound + 1)
+    else:
+        plain = not (query.province or query.in_stock)
+        ids = search.match_ids(dialect, limit=bound + 1 if plain else None)
+        # The matches are products for sale already: checking status here too would let
+        # SQLite walk every active product by its status index (15 ms at 100,000)
+        # instead of looking up the thousand ids.
+        matches = _unfaceted(columns.where(Product.id.in_(ids)), query)
+        if not plain:
+            matches = matches.limit(bound + 1)
     m = matches.cte("matches").prefix_with("MATERIALIZED")
     by = {
         "category": (

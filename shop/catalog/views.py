@@ -23,6 +23,12 @@ def _facet_ttl() -> float:
     return float(current_app.config["CATALOG_FACET_TTL"])
 
 
+def _search_facet_ttl() -> float:
+    """``CATALOG_SEARCH_FACET_TTL``, when set; else as the facet lists."""
+    value = current_app.config.get("CATALOG_SEARCH_FACET_TTL")
+    return _facet_ttl() if value is None else float(value)
+
+
 def _page_size() -> int:
     return max(1, int(current_app.config["CATALOG_PAGE_SIZE"]))
 
@@ -125,7 +131,7 @@ def _listing_parts() -> dict[str, Markup]:
     categories = services.category_facets(ttl)
     facilities = services.facility_facets(ttl)
     total = services.facet_total(query, categories, facilities)
-    page = services.list_products(query, _page_size(), total, facet_ttl=ttl)
+    page = services.list_products(query, _page_size(), total, facet_ttl=_search_facet_ttl())
     if page.requested_page > page.pages:
         messages.append(
             _("There is no page %(asked)d; showing the last page.", asked=page.requested_page)
