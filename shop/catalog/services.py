@@ -462,6 +462,9 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
     """
     dialect = db.engine.dialect.name
     bound = COUNT_BOUND
+    if dialect == "postgresql" and _surely_capped(search, query):
+        bands = [PriceFacet(low, high, 0) for low, high in PRICE_BANDS]
+        return SearchFacets({}, {}, bands, exact=False), bound + 1
     columns = select(Product.category_id, Product.facility_id, Product.price, _band(Product.price))
     if dialect == "postgresql":
         # Any bound + 1 matches will do (past the bound the facets are not shown with
@@ -552,6 +555,31 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
     if not exact and narrowed:
         return facets, None
     return facets, (total if exact else bound + 1)
+
+
+# A plain one-word search PostgreSQL's statistics expect this many times COUNT_BOUND
+# matches for is "more than COUNT_BOUND" without reading them (:func:`_surely_capped`).
+CAPPED_ESTIMATE = 5
+
+
+def _surely_capped(search: Search, query: ListingQuery) -> bool:
+    """Whether PostgreSQL's planner expects a plain search of one word to match more than
+    CAPPED_ESTIMATE × COUNT_BOUND products for sale: then the page says "more than
+    COUNT_BOUND" at the cost of planning one statement (facets past the bound are shown
+    without numbers anyway), instead of reading COUNT_BOUND + 1 matches (~10 ms for a
+    common word at 100,000 products, growing with the catalog up to the bound).
+
+    One word only: its frequency comes from the statistics of the column's most common
+    words and is close; for several words the planner multiplies their frequencies as if
+    unrelated, which may promise thousands of matches for words that never meet
+    ("kain kayu"), so those are counted.
+    """
+    if len(search.tokens) != 1 or search.widened or query.has_filters:
+        return False
+    stmt = search.restrict(select(Product.id).where(_ACTIVE), "postgresql")
+    compiled = stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+    plan = db.session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}").scalar()
+    return plan[0]["Plan"]["Plan Rows"] >= CAPPED_ESTIMATE * COUNT_BOUND
 
 
 # Search facets kept per search and filters for CATALOG_FACET_TTL, like the facet lists:

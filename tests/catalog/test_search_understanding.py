@@ -259,3 +259,32 @@ def test_a_word_of_the_catalog_near_a_commoner_one_lists_its_own_matches_first(a
     assert html.index("Gayung Batok Kelapa") < html.index("Kain Batik Tulis Kawung")
     indonesian = client.get("/produk?q=batok").get_data(as_text=True)
     assert "Juga menampilkan hasil untuk" in indonesian
+
+
+def test_postgresql_says_more_than_the_bound_from_its_statistics_for_one_word(app, monkeypatch):
+    import pytest
+
+    from shop.catalog import services
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite counts the matches of FTS5 (cheap at the bound)")
+    relevance_shop()
+    db.session.execute(db.text("ANALYZE product"))
+    assert not services._surely_capped(build("batik"), ListingQuery(q="batik"))
+    # As if the catalog were thousands of times larger: the planner's estimate decides.
+    monkeypatch.setattr(services, "CAPPED_ESTIMATE", 1 / services.COUNT_BOUND)
+    facets, total = services.search_facets(build("batik"), ListingQuery(q="batik"))
+    assert total == services.COUNT_BOUND + 1 and not facets.exact and facets.categories == {}
+    # The last page still counts what it holds.
+    page = list_products(ListingQuery(q="batik"), 24)
+    assert page.total == 4 and not page.capped
+    # Two words, a filter or near words: counted, never estimated.
+    for query in (ListingQuery(q="kain batik"), ListingQuery(q="batik", category="batik")):
+        assert not services._surely_capped(build(query.q), query)
+    assert list_products(ListingQuery(q="kain batik"), 24).facets.exact
+
+
+def build(q: str):
+    from shop.catalog.search import build_search
+
+    return build_search(q)
