@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.catalog_bench --products 50000 \\
         --database-url postgresql://postgres@127.0.0.1/kb_perf_{n}
     .venv/bin/python -m bench.catalog_bench --scale 1000,100000
+    .venv/bin/python -m bench.catalog_bench --under-load --products 100000 --workers 2
 
 Seeds a benchmark database per size when it has no products yet (SQLite files under
 ``bench/out/`` by default; ``--database-url`` with ``{n}`` for the size selects another
@@ -11,8 +12,11 @@ database, e.g. PostgreSQL, created when missing), upgrades it to the current mig
 serves the shop with gunicorn (production settings) and a minimal Flask app rendering
 static pages of the same size (``bench/floor_app.py``), warms both up, then drives them
 with wrk on 127.0.0.1, shop and floor alternating page by page so that load from other
-processes on the machine falls on both alike. Prints a Markdown report (``--record``
-appends it to bench/RESULTS.md).
+processes on the machine falls on both alike. ``--under-load`` instead drives the
+catalog page and the search pages of one database at ``--connections`` (16), in
+``--rounds`` rounds of catalog, search, misspelt, synonym, and compares each search
+page's p50 and p99 with the catalog page's (issue 14: "p99 under load stays within the
+catalog's"). Prints a Markdown report (``--record`` appends it to bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -226,6 +231,56 @@ def measure_scale(args) -> list[str]:
     return [*lines, ""]
 
 
+def measure_under_load(args) -> list[str]:
+    """Catalog and search pages of one database at ``args.connections``, rounds alternating
+    page by page; the median over rounds of each page's p50 and p99."""
+    url = database_for(args.products, args.facilities, args.database_url)
+    pages = [name for name in ("catalog", "search", "misspelt", "synonym") if name in args.pages]
+    paths = {name: group for name, group in page_paths(url).items() if name in pages}
+    load_before = load_average()
+    runs: dict[str, list[LoadResult]] = {name: [] for name in pages}
+    with gunicorn("shop:create_app()", shop_env(url, str(UPLOADS)), args.workers) as base:
+        check_pages(base, paths)
+        warm_up(base, paths, args.connections)
+        for _ in range(args.rounds):
+            for name in pages:
+                runs[name].append(
+                    run_wrk(base, paths[name], connections=args.connections, seconds=args.seconds)
+                )
+    median = statistics.median
+    p50 = {name: median([r.p50_ms for r in results]) for name, results in runs.items()}
+    p99 = {name: median([r.p99_ms for r in results]) for name, results in runs.items()}
+    lines = [
+        f"### Search vs catalog under load, {args.products:,} products, {_engine_name(url)}, "
+        f"{args.workers} workers — {dt.date.today().isoformat()}",
+        "",
+        f"`{_command()}` — gunicorn {args.workers} sync workers, wrk {args.connections} "
+        f"connections, {args.seconds} s per run, {args.rounds} rounds of "
+        f"{', '.join(pages)} in turn (after a {WARM_UP_SECONDS} s warm-up), median over the "
+        f"rounds; load average {load_before} before, {load_average()} after.",
+        "",
+        "| page | req/s | p50 | p99 | p99 of each round | p50 / catalog's | p99 / catalog's "
+        "| p99 within the catalog's |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name in pages:
+        results = runs[name]
+        errors = sum(r.errors for r in results)
+        rate = median([r.requests_per_s for r in results])
+        each = ", ".join(f"{r.p99_ms:.0f}" for r in results)
+        if name == "catalog" or "catalog" not in p99:
+            verdict, r50, r99 = "—", "—", "—"
+        else:
+            r50 = f"{p50[name] / p50['catalog']:.2f}×"
+            r99 = f"{p99[name] / p99['catalog']:.2f}×"
+            verdict = "yes" if p99[name] <= p99["catalog"] and not errors else "**no**"
+        lines.append(
+            f"| {name} | {rate:.0f} | {p50[name]:.1f} ms | {p99[name]:.1f} ms | {each} ms "
+            f"| {r50} | {r99} | {verdict}{f' ({errors} errors)' if errors else ''} |"
+        )
+    return [*lines, ""]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=50_000)
@@ -252,11 +307,20 @@ def main() -> None:
         help="e.g. 1000,100000: compare page times at two catalog sizes instead",
     )
     parser.add_argument("--scale-connections", type=int, default=1)
+    parser.add_argument(
+        "--under-load",
+        action="store_true",
+        help="catalog vs search pages at --connections on one database (p50/p99 ratios)",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of --under-load")
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()
     if unknown := set(args.pages) - set(PAGES):
         parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
-    lines = measure_scale(args) if args.scale else measure(args)
+    if args.under_load:
+        lines = measure_under_load(args)
+    else:
+        lines = measure_scale(args) if args.scale else measure(args)
     report = "\n".join(lines)
     print(report)
     if args.record:
