@@ -10,10 +10,11 @@ from pathlib import Path
 
 LUA_PATHS = """
 local paths = {%s}
+local headers = {%s}
 local i = 0
 request = function()
   i = i %% #paths + 1
-  return wrk.format("GET", paths[i])
+  return wrk.format("GET", paths[i], headers)
 end
 """
 
@@ -41,10 +42,19 @@ def _ms(text: str) -> float:
 
 
 def run_wrk(
-    base_url: str, paths: list[str], *, connections: int, seconds: int, threads: int = 2
+    base_url: str,
+    paths: list[str],
+    *,
+    connections: int,
+    seconds: int,
+    threads: int = 2,
+    headers: dict[str, str] | None = None,
 ) -> LoadResult:
+    """``paths`` asked in turn for ``seconds``, each request with ``headers`` (e.g. a
+    Cookie); every value is quoted into the Lua script, so none may hold a quote."""
+    lua_headers = ", ".join(f'["{k}"] = "{v}"' for k, v in (headers or {}).items())
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA_PATHS % ", ".join(f'"{p}"' for p in paths))
+        script.write(LUA_PATHS % (", ".join(f'"{p}"' for p in paths), lua_headers))
     try:
         output = subprocess.run(
             [

@@ -100,6 +100,7 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int, ready_path: str =
         ],
         env=env,
         cwd=ROOT,
+        stdout=subprocess.DEVNULL,  # gunicorn.conf.py's access log: written, not shown
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -22,14 +22,13 @@ from sqlalchemy import (
     Subquery,
     and_,
     case,
-    exists,
     func,
     literal_column,
     select,
     true,
     union_all,
 )
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from shop.catalog import page_cache
@@ -289,7 +288,7 @@ class SearchFacets:
 
 @dataclass
 class Page:
-    items: list[Product]
+    items: list[ProductCard]
     page: int
     per_page: int
     total: int
@@ -343,26 +342,6 @@ class Page:
     @property
     def last_index(self) -> int:
         return min(self.page * self.per_page, self.total)
-
-
-def _card_options(stmt: Select) -> Select:
-    """Only what a product card shows: no descriptions or search text for 24 rows."""
-    return stmt.options(
-        load_only(
-            Product.slug,
-            Product.name,
-            Product.price,
-            Product.status,
-            Product.hidden_at,
-            Product.on_hand,
-            Product.allocated,
-            Product.facility_id,
-            Product.category_id,
-            Product.version,
-        ),
-        joinedload(Product.facility, innerjoin=True).load_only(Facility.slug, Facility.name),
-        selectinload(Product.photos),
-    )
 
 
 def _page_options(stmt: Select) -> Select:
@@ -651,11 +630,10 @@ def list_products(
         pages = max(pages, query.page)
     page = min(max(query.page, 1), pages)
     offset = (page - 1) * per_page
-    items: list[Product] = []
+    items: list[ProductCard] = []
     if total and search and query.effective_sort == "relevan":
-        items_stmt, rank = search.apply(_filtered(select(Product), query), dialect)
-        items_stmt = _card_options(items_stmt).order_by(*_order("relevan", rank))
-        items = list(db.session.scalars(items_stmt.limit(per_page).offset(offset)).unique())
+        items_stmt, rank = search.apply(_filtered(card_select(), query), dialect)
+        items = cards(items_stmt.order_by(*_order("relevan", rank)).limit(per_page).offset(offset))
     elif total:
         # Deferred join: the page's ids are found on the narrow index alone, then only
         # those rows are read with their facility (a deep page skipped 36,000 joined
@@ -665,8 +643,7 @@ def list_products(
         if search:
             ids = search.restrict(ids, dialect)
         ids = ids.order_by(*order).limit(per_page).offset(offset)
-        items_stmt = _card_options(select(Product).where(Product.id.in_(ids))).order_by(*order)
-        items = list(db.session.scalars(items_stmt).unique())
+        items = cards(card_select().where(Product.id.in_(ids)).order_by(*order))
     return Page(
         items=items,
         page=page,
@@ -694,10 +671,9 @@ def _plain_search_page(
         total = matched if matched <= COUNT_BOUND else search.count(dialect)
         page = max(1, math.ceil(total / per_page))
         ids, more = search.named_first_ids(dialect, (page - 1) * per_page, per_page)
-    items: list[Product] = []
+    items: list[ProductCard] = []
     if ids:
-        found = db.session.scalars(_card_options(select(Product).where(Product.id.in_(ids))))
-        by_id = {product.id: product for product in found.unique()}
+        by_id = {card.id: card for card in cards(card_select().where(Product.id.in_(ids)))}
         items = [by_id[i] for i in ids if i in by_id]
     if not more:  # the last page: the matches are counted to the end, whatever was kept
         matched = (page - 1) * per_page + len(items)
@@ -750,14 +726,14 @@ def suggestions(q: str, locale: str, limit: int = SUGGESTIONS) -> list[str]:
 # --------------------------------------------------------------------------- pages
 
 
-def featured_products(limit: int = 8) -> list[Product]:
+def featured_products(limit: int = 8) -> list[ProductCard]:
     """The newest active products that have a photo (newest of all when none has)."""
-    has_photo = exists().where(ProductPhoto.product_id == Product.id)
-    base = _card_options(select(Product).where(_ACTIVE))
+    has_photo = ProductPhoto.id.is_not(None)  # the main photo, outer-joined
+    base = card_select().where(_ACTIVE)
     order = (Product.created_at.desc(), Product.id.desc())
-    items = list(db.session.scalars(base.where(has_photo).order_by(*order).limit(limit)))
+    items = cards(base.where(has_photo).order_by(*order).limit(limit))
     if not items:
-        items = list(db.session.scalars(base.order_by(*order).limit(limit)))
+        items = cards(base.order_by(*order).limit(limit))
     return items
 
 
@@ -796,6 +772,58 @@ class ProductCard:
     main_photo: CardPhoto | None
 
 
+def _main_photo_id() -> ColumnElement:
+    return (
+        select(ProductPhoto.id)
+        .where(ProductPhoto.product_id == Product.id)
+        .order_by(ProductPhoto.position, ProductPhoto.id)
+        .limit(1)
+        .correlate(Product)
+        .scalar_subquery()
+    )
+
+
+def card_select() -> Select:
+    """The columns of a product card, its facility's name and main photo joined: add
+    a WHERE and an ORDER BY and read the rows with :func:`cards`."""
+    return (
+        select(
+            Product.id,
+            Product.slug,
+            Product.name,
+            Product.price,
+            Product.on_hand,
+            Product.allocated,
+            Facility.name.label("facility_name"),
+            ProductPhoto.content_hash,
+            ProductPhoto.width,
+            ProductPhoto.height,
+            ProductPhoto.widths,
+            ProductPhoto.alt_text,
+        )
+        .join(Facility, Facility.id == Product.facility_id)
+        .outerjoin(ProductPhoto, ProductPhoto.id == _main_photo_id())
+    )
+
+
+def cards(stmt: Select) -> list[ProductCard]:
+    """The cards of a :func:`card_select` statement, in its order."""
+    return [
+        ProductCard(
+            id=row.id,
+            slug=row.slug,
+            name=row.name,
+            price=row.price,
+            available=max(row.on_hand - row.allocated, 0),
+            facility=CardFacility(row.facility_name),
+            main_photo=None
+            if row.content_hash is None
+            else CardPhoto(row.content_hash, row.width, row.height, row.widths, row.alt_text),
+        )
+        for row in db.session.execute(stmt)
+    ]
+
+
 def _card_rows(facility_id: int, category_id: int, limit: int) -> list[ProductCard]:
     """The newest ``limit`` products for sale of a facility, then of a category, as cards:
     one statement (the main photo joined by a correlated subquery)."""
@@ -812,48 +840,11 @@ def _card_rows(facility_id: int, category_id: int, limit: int) -> list[ProductCa
         branch(Product.facility_id, facility_id).subquery().select(),
         branch(Product.category_id, category_id).subquery().select(),
     ).subquery()
-    main_photo = (
-        select(ProductPhoto.id)
-        .where(ProductPhoto.product_id == Product.id)
-        .order_by(ProductPhoto.position, ProductPhoto.id)
-        .limit(1)
-        .correlate(Product)
-        .scalar_subquery()
-    )
-    stmt = (
-        select(
-            Product.id,
-            Product.slug,
-            Product.name,
-            Product.price,
-            Product.on_hand,
-            Product.allocated,
-            Facility.name.label("facility_name"),
-            ProductPhoto.content_hash,
-            ProductPhoto.width,
-            ProductPhoto.height,
-            ProductPhoto.widths,
-            ProductPhoto.alt_text,
-        )
-        .join(Facility, Facility.id == Product.facility_id)
-        .outerjoin(ProductPhoto, ProductPhoto.id == main_photo)
+    return cards(
+        card_select()
         .where(Product.id.in_(select(candidates.c.id)))
         .order_by((Product.facility_id == facility_id).desc(), Product.id.desc())
     )
-    return [
-        ProductCard(
-            id=row.id,
-            slug=row.slug,
-            name=row.name,
-            price=row.price,
-            available=max(row.on_hand - row.allocated, 0),
-            facility=CardFacility(row.facility_name),
-            main_photo=None
-            if row.content_hash is None
-            else CardPhoto(row.content_hash, row.width, row.height, row.widths, row.alt_text),
-        )
-        for row in db.session.execute(stmt)
-    ]
 
 
 def related_products(product: Product, limit: int = 4, ttl: float = 0) -> list[ProductCard]:

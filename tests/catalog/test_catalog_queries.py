@@ -65,19 +65,19 @@ def measure(app, client, queries, n_products: int, page_size: int) -> dict[str, 
 def test_statement_counts_are_constant(app, client, queries, n_products, page_size):
     counts = measure(app, client, queries, n_products, page_size)
     expected = {
-        "/": 4,  # featured, their photos, categories, facilities
-        "/produk": 5,  # page, photos, 3 facet lists (the total is their sum)
+        "/": 3,  # featured cards (main photo joined), categories, facilities
+        "/produk": 4,  # the page's cards (main photo joined), 3 facet lists (the total is
+        # their sum)
         # which words the catalog holds (misspellings), the catalog words one edit from
         # "batik" (none here, so no counts of them), the search's count and facets (up
         # to COUNT_BOUND), named-first page, the other matches (no name holds "tul"),
-        # products, photos and 3 facet lists; a page the named products fill needs no
-        # second list
-        "/produk?q=batik+tul": 10,
+        # the cards and 3 facet lists; a page the named products fill needs no second list
+        "/produk?q=batik+tul": 9,
         # ("kain" has synonyms, so no word check) the search's count and facets, which
-        # also give the total, page, photos, 3 facet lists
-        "/produk?q=kain&kategori={cat}&tersedia=1&harga_min=1000&urut=harga_naik": 6,
+        # also give the total, the page's cards, 3 facet lists
+        "/produk?q=kain&kategori={cat}&tersedia=1&harga_min=1000&urut=harga_naik": 5,
         "/produk/{slug}": 4,  # product, its photos, related cards (one Core SELECT), the split
         "/fasilitas": 1,
-        "/fasilitas/{facility}": 5,  # facility, count, page, photos, the split today
+        "/fasilitas/{facility}": 4,  # facility, count, the page's cards, the split today
     }
     assert counts == expected

@@ -47,3 +47,34 @@ def test_an_unchanged_session_is_resent_once_a_day_not_on_every_page(app):
 
     changed = client.get("/keranjang", headers={"Cookie": _signed_cookie(app, cart)})
     assert "session=" in changed.headers.get("Set-Cookie", "")  # a change is always sent
+
+
+def test_a_verified_cookie_opens_again_without_its_signature_check(app, monkeypatch):
+    """The second request with the same cookie skips the signer; each request gets its
+    own copy of the data; an expired or forged cookie is never served from the map."""
+    from datetime import timedelta
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    header = _signed_cookie(app, {"cart": {"7": [1, 150_000]}})
+    with app.test_request_context("/", headers={"Cookie": header}):
+        session["cart"]["7"][0] = 5  # a change in one request...
+    checks = []
+    real_loads = URLSafeTimedSerializer.loads
+    monkeypatch.setattr(
+        URLSafeTimedSerializer,
+        "loads",
+        lambda self, *a, **k: checks.append(1) or real_loads(self, *a, **k),
+    )
+    with app.test_request_context("/", headers={"Cookie": header}):
+        assert session["cart"] == {"7": [1, 150_000]}  # ...is not seen by the next
+    assert checks == []
+
+    with app.test_request_context("/", headers={"Cookie": header + "x"}):
+        assert "cart" not in session
+    assert checks == [1]
+
+    monkeypatch.setattr(app, "permanent_session_lifetime", timedelta(seconds=-1))
+    with app.test_request_context("/", headers={"Cookie": header}):
+        assert "cart" not in session  # too old: checked again, and refused
+    assert checks == [1, 1]
