@@ -71,6 +71,7 @@ def _register_models() -> None:
     from shop.accounts import loader as _loader  # noqa: F401
     from shop.accounts import models as _accounts  # noqa: F401
     from shop.audit import models as _audit  # noqa: F401
+    from shop.catalog import freshness as _freshness  # noqa: F401  (session listeners)
     from shop.catalog import models as _catalog  # noqa: F401
     from shop.facilities import models as _facilities  # noqa: F401
     from shop.inventory import models as _inventory  # noqa: F401
