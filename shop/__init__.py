@@ -168,6 +168,10 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.finalize = _plain_lazy_strings
     app.add_template_global(current_locale)
 
+    from shop.site_parts import init_site_parts
+
+    init_site_parts(app)
+
     from shop.payments.core import refund_due_of, refunds_of
     from shop.payments.labels import money_kind_label, refund_method_label
 
