@@ -38,7 +38,7 @@ from bench.catalog_bench import database_for
 from bench.servers import ROOT, load_average, shop_env
 
 PAGES = ("product", "product (hot)", "home", "catalog", "search")
-HOT_PRODUCTS = 100  # "product (hot)": one of the first this many, as popular products are
+HOT_PRODUCTS = 10  # "product (hot)": one of the first this many, as popular products are
 
 
 def _shop(database_url: str, page_cache_seconds: float, version_check_seconds: float):
