@@ -210,8 +210,9 @@ def suggest():
 
 @bp.get("/produk/<slug>")
 def product(slug: str):
-    """The product's body is kept per product version, stock state and language; the
-    stock badge and buy box are rendered from its live row on every request."""
+    """The product's body is kept per product version, stock state and language, and
+    the whole page per stock level and cart count too; the stock badge and buy box
+    always show the live row read by this request."""
     seconds = _page_seconds()
     if seconds <= 0:
         item = services.get_product(slug)
@@ -227,10 +228,21 @@ def product(slug: str):
     if not live.for_sale:
         item = services.get_product(slug)
         return render_template("catalog/gone.html", product=item), 404
+    locale = current_locale()
     sold_out = live.available <= 0  # the JSON-LD offer says in stock or out of stock
-    key = ("product", live.id, live.version, sold_out, current_locale())
-    parts = page_cache.cached(key, seconds, lambda: _load_product_parts(slug), products=True)
-    return _render_product(parts, live)
+    body_key = ("product", live.id, live.version, sold_out, locale)
+
+    def render() -> str:
+        body = page_cache.cached(body_key, seconds, lambda: _load_product_parts(slug), True)
+        return _render_product(body, live)
+
+    variant = _shared_page_variant()
+    if variant is None:
+        return render()
+    # The whole page for everyone of this variant while the stock stays what it is: a
+    # sale changes the key, so the buy box is never older than the row just read.
+    key = (*body_key, live.available, "page", request.query_string, variant)
+    return page_cache.cached(key, seconds, render, products=True)
 
 
 def _render_product(parts: dict[str, Markup], live) -> str:

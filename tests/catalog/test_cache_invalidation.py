@@ -149,3 +149,22 @@ def test_the_home_page_is_kept_without_the_database(client, queries, page_cache_
     with queries() as counted:
         assert "Keranjang Rotan" in _page(client, "/")
     assert counted.count == 0, counted
+
+
+def test_a_kept_product_page_shows_each_shopper_their_own_cart(app, page_cache_on):
+    product = make_product(name="Dompet Kulit", on_hand=9)
+    db.session.commit()
+    url = f"/produk/{product.slug}"
+    newcomer, shopper = app.test_client(), app.test_client()
+    header = _page(newcomer, url).split('class="cart-link"', 1)[1][:300]
+    assert 'class="badge"' not in header
+    shopper.post(
+        "/keranjang/tambah",
+        data={"product_id": product.id, "quantity": "2"},
+        headers={"Origin": "http://localhost"},
+    )
+    page = _page(shopper, url)
+    assert ">2</span>" in page.split('class="cart-link"', 1)[1][:300]
+    assert "9 tersedia" in _buy_box(page)  # nothing held yet: a cart holds no stock
+    again = _page(newcomer, url).split('class="cart-link"', 1)[1][:300]
+    assert 'class="badge"' not in again
