@@ -15,6 +15,11 @@ holding a one-item cart; the product page takes a random product each time. The 
 is ``bench/floor_app.py`` serving the shop's own product page as static text through
 the same client. Also reported: whether a new visitor's product view sets a cookie, and
 the statements each page issues. Medians of ``--rounds`` rounds, pages interleaved.
+
+"product (hot)" takes one of ``HOT_PRODUCTS`` products each time: with the page cache on,
+their bodies stay kept (a random product of thousands mostly misses the bounded cache).
+``--version-check-seconds`` sets ``CATALOG_VERSION_CHECK_SECONDS`` (0: the catalog
+version is read on every request), to measure what the check costs.
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ from pathlib import Path
 from bench.catalog_bench import database_for
 from bench.servers import ROOT, load_average, shop_env
 
-PAGES = ("product", "home", "catalog", "search")
+PAGES = ("product", "product (hot)", "home", "catalog", "search")
+HOT_PRODUCTS = 10  # "product (hot)": one of the first this many, as popular products are
 
 
-def _shop(database_url: str, page_cache_seconds: float):
+def _shop(database_url: str, page_cache_seconds: float, version_check_seconds: float):
     from shop import create_app
     from shop.i18n import compile_catalogs
 
@@ -48,6 +54,7 @@ def _shop(database_url: str, page_cache_seconds: float):
             "SITE_URL": "http://127.0.0.1",
             "SESSION_COOKIE_SECURE": False,
             "CATALOG_PAGE_CACHE_SECONDS": page_cache_seconds,
+            "CATALOG_VERSION_CHECK_SECONDS": version_check_seconds,
         }
     )
 
@@ -90,6 +97,8 @@ def _session_cookie(app, slug: str) -> str:
 def _paths(page: str, slugs: list[str], rng: random.Random) -> str:
     if page == "product":
         return f"/produk/{rng.choice(slugs)}"
+    if page == "product (hot)":
+        return f"/produk/{rng.choice(slugs[:HOT_PRODUCTS])}"
     return {"home": "/", "catalog": "/produk", "search": "/produk?q=batik+tulis"}[page]
 
 
@@ -136,7 +145,7 @@ def _floor(app, slug: str, pages_dir: Path):
 
 def measure(args) -> list[str]:
     database_url = database_for(args.products, args.facilities, args.database_url)
-    app = _shop(database_url, args.page_cache_seconds)
+    app = _shop(database_url, args.page_cache_seconds, args.version_check_seconds)
     slugs = _slugs(app)
     rng = random.Random(13)
     cookie = _session_cookie(app, slugs[0])
@@ -176,7 +185,8 @@ def measure(args) -> list[str]:
         f"{dt.date.today().isoformat()}",
         "",
         f"`{' '.join(['.venv/bin/python -m bench.page_cpu', *sys.argv[1:]])}` — "
-        f"code at `{args.label}`; page cache {cache}, {args.requests} requests per page and "
+        f"code at `{args.label}`; page cache {cache}, catalog version read at most every "
+        f"{args.version_check_seconds:g} s; {args.requests} requests per page and "
         f"cookie state per round, median of {args.rounds} rounds; load average "
         f"{load_before} before, {load_after} after. A new visitor's product view "
         f"{'**sets a cookie**' if sets_cookie else 'sets no cookie'}.",
@@ -198,6 +208,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--page-cache-seconds", type=float, default=0)
+    parser.add_argument("--version-check-seconds", type=float, default=1)
     parser.add_argument("--database-url", help="with {n} for the number of products")
     parser.add_argument("--label", default="this checkout", help="which code was measured")
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")

@@ -71,6 +71,7 @@ def _register_models() -> None:
     from shop.accounts import loader as _loader  # noqa: F401
     from shop.accounts import models as _accounts  # noqa: F401
     from shop.audit import models as _audit  # noqa: F401
+    from shop.catalog import freshness as _freshness  # noqa: F401  (session listeners)
     from shop.catalog import models as _catalog  # noqa: F401
     from shop.facilities import models as _facilities  # noqa: F401
     from shop.inventory import models as _inventory  # noqa: F401
@@ -166,6 +167,10 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_rupiah, "rupiah")
     app.jinja_env.finalize = _plain_lazy_strings
     app.add_template_global(current_locale)
+
+    from shop.site_parts import init_site_parts
+
+    init_site_parts(app)
 
     from shop.payments.core import refund_due_of, refunds_of
     from shop.payments.labels import money_kind_label, refund_method_label

@@ -138,6 +138,9 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # Seconds a search's count and facets are kept per search (unset: CATALOG_FACET_TTL).
         "CATALOG_SEARCH_FACET_TTL": env.get("CATALOG_SEARCH_FACET_TTL") or None,
         "CATALOG_PAGE_CACHE_SECONDS": float(env.get("CATALOG_PAGE_CACHE_SECONDS", "10")),
+        # How often a process reads the catalog version (shop/catalog/freshness.py): the
+        # longest another process's listing shows a page kept from before an edit.
+        "CATALOG_VERSION_CHECK_SECONDS": float(env.get("CATALOG_VERSION_CHECK_SECONDS", "1")),
         # How long a browser or proxy may keep an anonymous visitor's public page (0: not).
         "HTTP_CACHE_SECONDS": int(env.get("HTTP_CACHE_SECONDS", "10")),
         # The reviewed synonym groups of search (English ↔ Indonesian); re-read when changed.

@@ -159,3 +159,13 @@ class SearchTerm(db.Model):
     term: Mapped[str] = mapped_column(String(40), primary_key=True)
     # Candidates for a correction are read by length (±2) on SQLite.
     length: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class CatalogVersion(db.Model):
+    """One row: a number raised by every change a public page shows (shop/catalog/
+    freshness.py), so that each process knows when its kept pages are out of date."""
+
+    __tablename__ = "catalog_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)

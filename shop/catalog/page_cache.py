@@ -1,10 +1,21 @@
 """A small per-process cache of rendered page parts, for a few seconds.
 
-The catalog listing and search render the same HTML for everyone asking the same query
-in the same language; keeping it for ``CATALOG_PAGE_CACHE_SECONDS`` spares the database
-and the template work. Badges may lag a sale by that long (at most twice that, see
-below); the product page, the cart and checkout always read stock afresh. Bounded in
-entries, so odd queries cannot grow it.
+The catalog listing, search and home render the same HTML for everyone asking the same
+query in the same language, and a product page's body (all but its stock and buy box)
+the same for every visitor of one version of it (the whole page, for one stock level
+and cart count; the product's row is read on every request); keeping them for
+``CATALOG_PAGE_CACHE_SECONDS`` spares the database and the template work. Bounded in
+entries (product bodies in their own, larger bucket, so a crawl through products never
+pushes the listings out), so odd queries cannot grow it.
+
+How long a kept page may be out of date. An edit by staff or an administrator (price,
+name, text, photo, publish or hide, stock set by hand, a category, a facility) raises
+the catalog version (shop/catalog/freshness.py) and every process forgets all it kept:
+at once in the process that made it and on product pages, within
+``CATALOG_VERSION_CHECK_SECONDS`` on other processes' listings. A sale raises nothing:
+a listing's or related card's stock badge may lag it by up to twice
+``CATALOG_PAGE_CACHE_SECONDS`` (fresh, then stale while it is rebuilt: 20 s by
+default), while the product page, the cart and checkout read stock live.
 
 Each entry lives a random 80–100% of that time: pages kept at the same moment (after a
 restart, a deploy or a crawl) would otherwise all expire together and be rebuilt in one
@@ -37,6 +48,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 512
+MAX_PRODUCT_ENTRIES = 1024  # product bodies: ~10-20 KB each in one language
 SHORTEST_LIFETIME = 0.8  # of ``seconds``
 STALE_FOR = 1.0  # of ``seconds``: how long past its time an entry may still be served
 
@@ -49,51 +61,68 @@ class _Entry:
 
 
 _entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+_product_entries: OrderedDict[Hashable, _Entry] = OrderedDict()
 _rebuilding: set[Hashable] = set()  # keys whose rebuild is claimed (deferred or running)
 _generation = 0  # bumped by clear(): a rebuild begun before it is thrown away
 _lock = threading.Lock()
 
 
-def cached(key: Hashable, seconds: float, build: Callable[[], T]) -> T:
+def _bucket(products: bool) -> tuple[OrderedDict[Hashable, _Entry], int]:
+    return (_product_entries, MAX_PRODUCT_ENTRIES) if products else (_entries, MAX_ENTRIES)
+
+
+def cached(key: Hashable, seconds: float, build: Callable[[], T], products: bool = False) -> T:
     """``build()``'s value for ``key``, kept ``seconds`` (0: always built); served stale
-    for up to ``seconds`` more while one rebuild runs."""
+    for up to ``seconds`` more while one rebuild runs. ``products``: a product body,
+    kept in its own bucket."""
     if seconds <= 0:
         return build()
     now = time.monotonic()
+    entries = _bucket(products)[0]
     with _lock:
-        hit = _entries.get(key)
+        hit = entries.get(key)
         if hit and now < hit.stale_until:
-            _entries.move_to_end(key)
+            entries.move_to_end(key)
             if now < hit.fresh_until or key in _rebuilding:
                 return hit.value
             _rebuilding.add(key)
             generation = _generation
-            if _defer(lambda: _rebuild(key, seconds, build, generation)):
+            if _defer(lambda: _rebuild(key, seconds, build, generation, products=products)):
                 return hit.value
         else:
             _rebuilding.discard(key)  # a claimed rebuild that never ran
             generation = _generation
             hit = None
     if hit is not None:  # no request to wait for: this caller rebuilds, others get it stale
-        return _rebuild(key, seconds, build, generation, stale=hit.value)
+        return _rebuild(key, seconds, build, generation, stale=hit.value, products=products)
     value = build()
-    _store(key, seconds, value, generation)
+    _store(key, seconds, value, generation, products)
     return value
 
 
-def _store(key: Hashable, seconds: float, value: object, generation: int) -> None:
+def _store(
+    key: Hashable, seconds: float, value: object, generation: int, products: bool = False
+) -> None:
+    entries, bound = _bucket(products)
     with _lock:
         if generation != _generation:
             return  # cleared while it was being built: it may hold what was cleared
         lifetime = seconds * random.uniform(SHORTEST_LIFETIME, 1.0)
         now = time.monotonic()
-        _entries[key] = _Entry(now + lifetime, now + lifetime + seconds * STALE_FOR, value)
-        _entries.move_to_end(key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        entries[key] = _Entry(now + lifetime, now + lifetime + seconds * STALE_FOR, value)
+        entries.move_to_end(key)
+        while len(entries) > bound:
+            entries.popitem(last=False)
 
 
-def _rebuild(key, seconds: float, build: Callable[[], T], generation: int, stale=None):
+def _rebuild(
+    key,
+    seconds: float,
+    build: Callable[[], T],
+    generation: int,
+    stale=None,
+    products: bool = False,
+):
     """Build ``key`` again and keep it; on failure log and keep the stale copy."""
     try:
         value = build()
@@ -103,7 +132,7 @@ def _rebuild(key, seconds: float, build: Callable[[], T], generation: int, stale
     finally:
         with _lock:
             _rebuilding.discard(key)
-    _store(key, seconds, value, generation)
+    _store(key, seconds, value, generation, products)
     return value
 
 
@@ -141,5 +170,6 @@ def clear() -> None:
     global _generation
     with _lock:
         _entries.clear()
+        _product_entries.clear()
         _rebuilding.clear()
         _generation += 1

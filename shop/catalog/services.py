@@ -32,6 +32,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from shop.catalog import page_cache
+from shop.catalog.freshness import version_column
 from shop.catalog.models import Category, Product
 from shop.catalog.search import Search, build_search, tokenize
 from shop.extensions import db
@@ -740,6 +741,57 @@ def featured_products(limit: int = 8) -> list[ProductCard]:
 def get_product(slug: str) -> Product | None:
     """A product by slug in any status, with what its page shows loaded."""
     return db.session.scalar(_page_options(select(Product).where(Product.slug == slug)))
+
+
+@dataclass(frozen=True)
+class ProductStock:
+    """What the product page reads live on every request: which version of the product
+    its kept body belongs to, the stock and buy box, and the catalog version."""
+
+    id: int
+    version: int
+    status: str
+    hidden: bool
+    on_hand: int
+    allocated: int
+    one_of_a_kind: bool
+    catalog_version: int
+
+    @property
+    def for_sale(self) -> bool:
+        return self.status == "active" and not self.hidden
+
+    @property
+    def available(self) -> int:
+        return max(self.on_hand - self.allocated, 0)
+
+
+def product_stock(slug: str) -> ProductStock | None:
+    """A product's live row by slug, with the catalog version: one small statement."""
+    row = db.session.execute(
+        select(
+            Product.id,
+            Product.version,
+            Product.status,
+            Product.hidden_at,
+            Product.on_hand,
+            Product.allocated,
+            Product.one_of_a_kind,
+            version_column(),
+        ).where(Product.slug == slug)
+    ).first()
+    if row is None:
+        return None
+    return ProductStock(
+        row.id,
+        row.version,
+        row.status,
+        row.hidden_at is not None,
+        row.on_hand,
+        row.allocated,
+        row.one_of_a_kind,
+        row.v or 0,
+    )
 
 
 @dataclass(frozen=True)

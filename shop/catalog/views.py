@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from shop.cart.views import cart_count
-from shop.catalog import bp, page_cache, services
+from shop.catalog import bp, freshness, page_cache, services
 from shop.catalog.forms import MAX_QUERY_LENGTH, parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
 from shop.facilities.models import facility_photo
@@ -43,6 +43,18 @@ def _media_prefix() -> str:
 bp.after_app_request(page_cache.schedule_deferred_rebuilds)
 
 
+def _page_seconds() -> float:
+    return float(current_app.config["CATALOG_PAGE_CACHE_SECONDS"])
+
+
+@bp.before_request
+def _forget_outdated_pages() -> None:
+    """Kept pages and facets of an older catalog version are forgotten before use (the
+    product page reads the version with the product instead)."""
+    if request.endpoint != "catalog.product" and (_page_seconds() > 0 or _facet_ttl() > 0):
+        freshness.check()
+
+
 @bp.app_template_global()
 def media_url(name: str) -> str:
     """URL of a stored photo variant; ``url_for`` runs once per request, not per image."""
@@ -70,6 +82,15 @@ def availability_filter(product) -> str:
 
 @bp.get("/")
 def home():
+    variant = _shared_page_variant()
+    if variant is None:
+        return _render_home()
+    # The whole page (header included) is the same for everyone of this variant.
+    key = ("home", current_locale(), request.query_string, variant)
+    return page_cache.cached(key, _page_seconds(), _render_home)
+
+
+def _render_home() -> str:
     ttl = _facet_ttl()
     facilities = [f for f in services.facility_facets(ttl) if f.count]
     facilities.sort(key=lambda f: -f.count)
@@ -86,7 +107,7 @@ def home():
 @bp.get("/produk")
 def listing():
     key = ("listing", current_locale(), request.query_string)
-    seconds = float(current_app.config["CATALOG_PAGE_CACHE_SECONDS"])
+    seconds = _page_seconds()
     variant = _shared_page_variant()
     if variant is not None:
         # The whole page (header included) is the same for everyone of this variant.
@@ -194,7 +215,7 @@ def suggest():
     "suggestions": [...]}``, categories first, then product names; cached."""
     q = " ".join(request.args.get("q", "")[: MAX_QUERY_LENGTH * 4].split())[:MAX_QUERY_LENGTH]
     locale = current_locale()
-    seconds = float(current_app.config["CATALOG_PAGE_CACHE_SECONDS"])
+    seconds = _page_seconds()
     found = page_cache.cached(
         ("suggest", locale, q.casefold()), seconds, lambda: services.suggestions(q, locale)
     )
@@ -206,24 +227,77 @@ def suggest():
 
 @bp.get("/produk/<slug>")
 def product(slug: str):
-    item = services.get_product(slug)
-    if item is None or item.status == "draft":
+    """The product's body is kept per product version, stock state and language, and
+    the whole page per stock level and cart count too; the stock badge and buy box
+    always show the live row read by this request."""
+    seconds = _page_seconds()
+    if seconds <= 0:
+        item = services.get_product(slug)
+        if item is None or item.status == "draft":
+            abort(404)
+        if not item.for_sale:
+            return render_template("catalog/gone.html", product=item), 404
+        return _render_product(_product_parts(item), item)
+    live = services.product_stock(slug)
+    if live is None or live.status == "draft":
         abort(404)
-    if not item.for_sale:
+    freshness.seen(live.catalog_version)
+    if not live.for_sale:
+        item = services.get_product(slug)
         return render_template("catalog/gone.html", product=item), 404
     locale = current_locale()
-    image = absolute(photo_url(item.main_photo)) if item.photos else None
+    sold_out = live.available <= 0  # the JSON-LD offer says in stock or out of stock
+    body_key = ("product", live.id, live.version, sold_out, locale)
+
+    def render() -> str:
+        body = page_cache.cached(body_key, seconds, lambda: _load_product_parts(slug), True)
+        return _render_product(body, live)
+
+    variant = _shared_page_variant()
+    if variant is None:
+        return render()
+    # The whole page for everyone of this variant while the stock stays what it is: a
+    # sale changes the key, so the buy box is never older than the row just read.
+    key = (*body_key, live.available, "page", request.query_string, variant)
+    return page_cache.cached(key, seconds, render, products=True)
+
+
+def _render_product(parts: dict[str, Markup], live) -> str:
     return render_template(
         "catalog/product.html",
-        product=item,
-        split=services.split_for(item),
-        related=services.related_products(
-            item, 4, float(current_app.config["CATALOG_PAGE_CACHE_SECONDS"])
-        ),
-        jsonld=jsonld_script_body(product_jsonld(item, locale)),
-        og_image=image,
-        canonical=absolute(url_for("catalog.product", slug=item.slug)),
+        parts=parts,
+        product=live,
+        canonical=parts["canonical"],
+        og_image=parts["og_image"],
     )
+
+
+def _load_product_parts(slug: str) -> dict[str, Markup]:
+    item = services.get_product(slug)
+    if item is None:  # deleted since its row was read: nothing worth keeping
+        abort(404)
+    return _product_parts(item)
+
+
+PRODUCT_PARTS = ("title", "description", "head_meta", "top", "bottom")
+
+
+def _product_parts(item) -> dict[str, Markup]:
+    """Everything of a product page but its stock badge and buy box, rendered."""
+    locale = current_locale()
+    context = {
+        "product": item,
+        "split": services.split_for(item),
+        "related": services.related_products(item, 4, _page_seconds()),
+        "jsonld": jsonld_script_body(product_jsonld(item, locale)),
+    }
+    current_app.update_template_context(context)
+    template = current_app.jinja_env.get_template("catalog/_product_parts.html")
+    module = template.make_module(context)
+    parts = {name: getattr(module, name) for name in PRODUCT_PARTS}
+    parts["og_image"] = absolute(photo_url(item.main_photo)) if item.photos else None
+    parts["canonical"] = absolute(url_for("catalog.product", slug=item.slug))
+    return parts
 
 
 @bp.get("/fasilitas")

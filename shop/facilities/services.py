@@ -341,12 +341,10 @@ def update_facility(actor, facility: Facility, data: FacilityData) -> Facility:
 
 
 def _forget_cached_pages() -> None:
-    """This process's cached facets and pages; other processes follow within their TTL."""
-    from shop.catalog import page_cache
-    from shop.catalog.services import clear_cache
+    """Every process's kept catalog pages, once this commits (shop/catalog/freshness.py)."""
+    from shop.catalog.freshness import catalog_changed
 
-    clear_cache()
-    page_cache.clear()
+    catalog_changed()
 
 
 def set_active(actor, facility: Facility, active: bool) -> int:

@@ -19,6 +19,7 @@ from sqlalchemy import Select, func, or_, select, update
 
 from shop.accounts.scoping import for_facility, get_for_facility
 from shop.audit import services as audit
+from shop.catalog.freshness import catalog_changed
 from shop.catalog.models import Product
 from shop.catalog.product_services import like_pattern
 from shop.core.paging import Page, paginate
@@ -188,6 +189,7 @@ def adjust_stock(
             note=note,
         ),
     )
+    catalog_changed()  # stock set by hand shows at once on every listing
 
 
 def set_threshold(facility_id: int, product_id: int, threshold: int, *, actor) -> None:
