@@ -1,7 +1,7 @@
 """Photo upload on a 12 MP JPEG: the shop's Pillow pipeline beside pyvips making the same
 six files, interleaved in one run, each run in a fresh subprocess.
 
-    python -m bench.photo_bench [--runs 7] [--photo PATH] [--naive] [--append]
+    python -m bench.photo_bench [--runs 7] [--photo PATH] [--naive] [--before DIR] [--append]
 
 pyvips is optional (``pip install -e '.[bench]'``); without it only Pillow runs.
 
@@ -17,7 +17,9 @@ Kinds (each a subprocess per run, in turn, so every kind sees the same machine l
   encoders and settings (``keep="none"``: no metadata), the same blake2b digest of the
   1600 px pixels; libvips' default threads (one per core);
 - ``pyvips-1t``: the same with ``VIPS_CONCURRENCY=1``;
-- ``naive`` (``--naive``): Pillow decoding all 12 MP and resizing from full size each time.
+- ``naive`` (``--naive``): Pillow decoding all 12 MP and resizing from full size each time;
+- ``before`` (``--before CHECKOUT``): ``process_upload`` of another checkout's
+  ``shop/media/pipeline.py`` (e.g. ``main``), to time a change before and after.
 
 Measured in the child around the work only: wall time (``perf_counter``), CPU time of the
 process (user + system, all threads), peak memory above the baseline (the kernel's peak
@@ -48,6 +50,7 @@ import time
 from pathlib import Path
 
 TARGET_MB = 80
+_BEFORE: Path | None = None
 WIDTHS = (1600, 800, 400)
 KINDS = ("pillow", "pyvips", "pillow-1t", "pyvips-1t")
 LABELS = {
@@ -56,6 +59,7 @@ LABELS = {
     "pyvips": "pyvips: the same six files, libvips' default threads",
     "pyvips-1t": "pyvips: the same, `VIPS_CONCURRENCY=1`",
     "naive": "naive Pillow: full decode, each width resized from full size",
+    "before": "Pillow: the pipeline of `--before` (the code before this change)",
 }
 
 
@@ -120,6 +124,21 @@ def _pillow(data: bytes) -> dict[str, bytes]:
     return process_upload(data, max_mb=50).files
 
 
+def _before(data: bytes) -> dict[str, bytes]:
+    return sys.modules["before_pipeline"].process_upload(data, max_mb=50).files
+
+
+def _load_before(checkout: str) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "before_pipeline", Path(checkout, "shop", "media", "pipeline.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["before_pipeline"] = module
+    spec.loader.exec_module(module)
+
+
 def _pyvips(data: bytes) -> dict[str, bytes]:
     import pyvips
 
@@ -162,6 +181,9 @@ def child(kind: str, path: str, keep: str = "") -> None:
         if kind == "pillow-1t":
             shop.media.pipeline.ENCODE_THREADS = 1
         work = _naive if kind == "naive" else _pillow
+        if kind == "before":
+            _load_before(os.environ["PHOTO_BENCH_BEFORE"])
+            work = _before
 
     data = Path(path).read_bytes()
     if not _reset_peak():
@@ -200,6 +222,8 @@ def run(kind: str, path: Path, keep: Path | None = None) -> dict:
     env = dict(os.environ)
     if kind == "pyvips-1t":
         env["VIPS_CONCURRENCY"] = "1"
+    if kind == "before":
+        env["PHOTO_BENCH_BEFORE"] = str(_BEFORE)
     out = subprocess.run(
         [sys.executable, "-m", "bench.photo_bench", "--child", kind, str(path), str(keep or "")],
         capture_output=True,
@@ -227,6 +251,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--photo", type=Path, help="a real JPEG instead of the made one")
     parser.add_argument("--naive", action="store_true", help="also the naive Pillow resize")
+    parser.add_argument("--before", type=Path, help="a checkout whose pipeline to time too")
     parser.add_argument("--append", action="store_true", help="append to bench/RESULTS.md")
     parser.add_argument(
         "--child", nargs=3, metavar=("KIND", "PATH", "KEEP"), help=argparse.SUPPRESS
@@ -247,6 +272,10 @@ def main() -> None:
     kinds = [k for k in KINDS if _have_pyvips() or not k.startswith("pyvips")]
     if args.naive:
         kinds.append("naive")
+    if args.before:
+        global _BEFORE
+        _BEFORE = args.before.resolve()
+        kinds.insert(1, "before")
     # The parent stays small (Pillow and the photo only in subprocesses): a child's
     # ru_maxrss starts from its parent's high-water mark at fork.
     with tempfile.TemporaryDirectory() as tmp:
@@ -261,7 +290,7 @@ def main() -> None:
         shutil.copy(path, Path(tmp) / "source.jpg")
         scores = json.loads(_bench_process("--quality", tmp))
 
-    same = {json.dumps(r[0]["files"]) for k, r in results.items() if k != "naive"}
+    same = {json.dumps(r[0]["files"]) for r in results.values()}
     if len(same) != 1:
         raise SystemExit(f"the kinds made different files: {same}")
     rows = [_summary(kind, runs, scores.get(kind, {})) for kind, runs in results.items()]
@@ -338,6 +367,8 @@ def _report(rows, pixels: str, size_mb: float, args, load_min: float, load_max: 
     command = f"python -m bench.photo_bench --runs {args.runs}"
     if args.naive:
         command += " --naive"
+    if args.before:
+        command += f" --before {args.before}"
     lines = [
         f"## Photos: Pillow vs pyvips in one run (issue 13, {time.strftime('%Y-%m-%d')})",
         "",
