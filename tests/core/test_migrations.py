@@ -76,3 +76,45 @@ def test_upgrade_downgrade_upgrade_and_no_autogenerate_differences(app, throwawa
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_product_province_migration_fills_the_column_and_goes_back(app, database_url, tmp_path):
+    """0023 copies each facility's province onto its products (backfill), adds the two
+    province indexes, and its downgrade drops both and the column."""
+    from factories import make_category, make_facility, make_product
+    from scratch_db import scratch_app
+    from sqlalchemy import text
+
+    from shop import MIGRATIONS_DIR
+
+    with (
+        scratch_app(app, database_url, tmp_path, "province_migration") as other,
+        other.app_context(),
+    ):
+        flask_migrate.upgrade(directory=MIGRATIONS_DIR)
+        category = make_category()
+        bali, papua = make_facility(province="Bali"), make_facility(province="Papua")
+        for facility in (bali, bali, papua):
+            make_product(facility, category)
+        db.session.commit()
+        db.session.remove()
+
+        flask_migrate.downgrade(directory=MIGRATIONS_DIR, revision="0022listingidx")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("product")}
+        indexes = {i["name"] for i in inspect(db.engine).get_indexes("product")}
+        assert "province" not in columns
+        assert not {"ix_product_province_created", "ix_product_province_price"} & indexes
+
+        flask_migrate.upgrade(directory=MIGRATIONS_DIR)
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT facility.province, product.province FROM product "
+                    "JOIN facility ON facility.id = product.facility_id ORDER BY product.id"
+                )
+            ).all()
+        assert [tuple(r) for r in rows] == [("Bali", "Bali")] * 2 + [("Papua", "Papua")]
+        indexes = {i["name"] for i in inspect(db.engine).get_indexes("product")}
+        assert {"ix_product_province_created", "ix_product_province_price"} <= indexes
+        assert _differences() == []
+        db.session.remove()
