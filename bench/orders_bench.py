@@ -76,6 +76,7 @@ def prepare(database: str, products: int, stock: int) -> list[int]:
         rows = [
             Product(
                 facility_id=facilities[i % 5].id,
+                province=facilities[i % 5].province,
                 category_id=category.id,
                 slug=f"p-{i}",
                 sku=f"SKU-{i}",

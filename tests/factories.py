@@ -45,6 +45,7 @@ def make_product(facility: Facility | None = None, category: Category | None = N
     category = category or make_category()
     values = {
         "facility_id": facility.id,
+        "province": facility.province,
         "category_id": category.id,
         "slug": f"produk-uji-{n}",
         "sku": f"SKU-{n}",

@@ -78,6 +78,10 @@ class Product(db.Model):
             "ix_product_facility_created", "status", "facility_id", "created_at", "id", "hidden_at"
         ),
         Index("ix_product_facility_price", "status", "facility_id", "price", "id", "hidden_at"),
+        # A province spans several facilities: its pages in order need the province on
+        # the product (migration 0023).
+        Index("ix_product_province_created", "status", "province", "created_at", "id", "hidden_at"),
+        Index("ix_product_province_price", "status", "province", "price", "id", "hidden_at"),
         # Facet counts read from the index alone (migration 0006).
         Index("ix_product_status_category", "status", "category_id"),
         Index("ix_product_status_facility", "status", "facility_id"),
@@ -85,6 +89,9 @@ class Product(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"), index=True)
+    # The facility's province, copied for the province listing's index: set when the
+    # product is created, rewritten when its facility's province changes (migration 0023).
+    province: Mapped[str] = mapped_column(String(80), server_default="")
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
     slug: Mapped[str] = mapped_column(String(160), unique=True)
     sku: Mapped[str] = mapped_column(String(40))

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, fields
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -192,6 +192,17 @@ def refresh_search_text(product: Product) -> None:
     )
 
 
+def set_facility_province(facility_id: int, province: str) -> int:
+    """Copy a facility's new province onto its products (the listing filters and sorts
+    by ``Product.province``); returns how many rows changed."""
+    result = db.session.execute(
+        update(Product)
+        .where(Product.facility_id == facility_id, Product.province != province)
+        .values(province=province)
+    )
+    return result.rowcount
+
+
 def _apply(product: Product, data: ProductData) -> None:
     for name in ProductData.field_names():
         setattr(product, name, getattr(data, name))
@@ -210,6 +221,7 @@ def create_product(facility_id: int, data: ProductData, *, actor) -> Product:
     _check(facility_id, data)
     product = Product(facility_id=facility_id, slug=unique_slug(data.name), status="draft")
     _apply(product, data)
+    product.province = db.session.get(Facility, facility_id).province  # loaded by _apply
     db.session.add(product)
     db.session.flush()
     audit.record(

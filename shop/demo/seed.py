@@ -426,6 +426,7 @@ def _products_rows(count, facilities, categories, pool, rng, used_slugs):
         cat = categories[category]
         row = {
             "facility_id": facility.id,
+            "province": facility.province,
             "category_id": cat.id,
             "slug": slug,
             "sku": f"{D.SKU_PREFIX[category]}-{seq:05d}",

@@ -327,6 +327,10 @@ def update_facility(actor, facility: Facility, data: FacilityData) -> Facility:
     if "name" in after or "city" in after:
         refresh_search_text(facility)
     db.session.flush()
+    if "province" in after:
+        from shop.catalog.product_services import set_facility_province
+
+        set_facility_province(facility.id, facility.province)
     record(
         actor,
         "facility.update",

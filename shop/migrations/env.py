@@ -104,10 +104,26 @@ def run_migrations_online():
             # pragma only works outside a transaction, so it goes to the driver directly.
             raw = connection.connection.driver_connection
             raw.execute("PRAGMA foreign_keys=OFF")
+        postgresql = connection.dialect.name == "postgresql"
+        if postgresql:
+            # A migration may rewrite a whole table: the limits that keep a request from
+            # waiting long (statement_timeout and the client's answer timeout,
+            # shop/database.py) would cancel it on a large catalog. Lifted for this
+            # connection while it migrates, restored after.
+            raw = connection.connection.driver_connection
+            answer_timeout = getattr(raw, "answer_timeout", None)
+            raw.answer_timeout = None
+            raw.execute("SET statement_timeout = 0")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if postgresql and not raw.closed:
+                raw.answer_timeout = answer_timeout
+                raw.execute("RESET statement_timeout")
+                raw.commit()
         if sqlite:
             broken = raw.execute("PRAGMA foreign_key_check").fetchall()
             raw.execute("PRAGMA foreign_keys=ON")

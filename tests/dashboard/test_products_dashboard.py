@@ -131,6 +131,16 @@ def test_slugs_stay_unique():
     assert [first.slug, second.slug, third.slug] == ["tas-rotan", "tas-rotan-2", "tas-rotan-3"]
 
 
+def test_a_new_product_carries_its_facilitys_province():
+    facility = make_facility(province="Sulawesi Selatan")
+    data = services.ProductData(
+        name="Tas Lontar", category_id=make_category().id, sku="L1", price=1, weight_grams=1
+    )
+    product = services.create_product(facility.id, data, actor="test")
+    db.session.expire_all()
+    assert db.session.get(Product, product.id).province == "Sulawesi Selatan"
+
+
 def test_list_shows_own_products_with_stock_search_and_filter(shop_setup):
     facility, category, _staff, client = shop_setup
     make_product(facility, category, name="Tas Rotan Besar", sku="TR-1", on_hand=7, allocated=2)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from staff_helpers import make_user
 
 from shop.audit.models import AuditEntry
+from shop.catalog.models import Product
 from shop.catalog.services import split_for
 from shop.extensions import db
 from shop.facilities import services
@@ -155,6 +156,38 @@ def test_update_writes_one_audit_row_with_only_what_changed(app):
     assert "Jember" in db.session.get(type(product), product.id).search_text
     services.update_facility(admin, facility, FacilityData.of(facility))  # nothing changed
     assert len(_audit("facility.update")) == 1
+
+
+def test_a_facility_moving_province_takes_its_products_to_that_province_page(app):
+    from shop.catalog.services import ListingQuery, list_products
+    from shop.catalog.services import clear_cache as clear_facets
+
+    admin = make_user(role="admin")
+    moving = make_facility(province="Bali")
+    staying = make_facility(province="Bali")
+    category = make_category()
+    moved = [make_product(moving, category), make_product(moving, category, status="draft")]
+    stayed = make_product(staying, category)
+    db.session.commit()
+
+    def province_page(province: str) -> list[int]:
+        clear_facets()
+        return [p.id for p in list_products(ListingQuery(province=province), 24).items]
+
+    assert sorted(province_page("Bali")) == sorted([moved[0].id, stayed.id])
+    data = FacilityData.of(moving)
+    data.province = "Nusa Tenggara Timur"
+    with unit_of_work():
+        services.update_facility(admin, moving, data)
+    db.session.expire_all()
+    provinces = dict(db.session.execute(select(Product.id, Product.province)).all())
+    assert provinces == {
+        moved[0].id: "Nusa Tenggara Timur",
+        moved[1].id: "Nusa Tenggara Timur",
+        stayed.id: "Bali",
+    }
+    assert province_page("Bali") == [stayed.id]
+    assert province_page("Nusa Tenggara Timur") == [moved[0].id]
 
 
 def test_name_taken_by_another_facility_is_refused(app):

@@ -207,6 +207,43 @@ def test_large_jpeg_gets_three_widths_and_no_upscale():
         assert im.size == (400, 300)
 
 
+def test_large_rotated_jpeg_is_decoded_small_and_turned_before_resizing():
+    """4800×3200 stored, orientation 6: the decoder scales by 1/2 (``draft``), sized by
+    the width after turning, so every variant is portrait with the stored left on top."""
+    data = _exif_gps_rotated((4800, 3200))
+    result = process_image(data)
+    assert (result.width, result.height) == (1600, 2400)
+    assert result.widths == [400, 800, 1600]
+    for name, body in result.files.items():
+        assert SECRET.encode() not in body and b"Exif" not in body
+        w = int(name.rsplit("-", 1)[1].split(".")[0])
+        with Image.open(io.BytesIO(body)) as im:
+            assert im.size == (w, w * 3 // 2)
+            rgb = im.convert("RGB")
+            top = rgb.getpixel((w // 2, w // 4))
+            bottom = rgb.getpixel((w // 2, w * 3 // 2 - w // 4))
+        assert top[0] > 200 and top[2] < 60, (name, top)
+        assert bottom[2] > 200 and bottom[0] < 60, (name, bottom)
+
+
+def test_encoding_on_threads_gives_the_same_files_as_one_thread(monkeypatch):
+    from shop.media import pipeline
+
+    data = _exif_gps_rotated((4800, 3200))
+    threaded = process_image(data)
+    monkeypatch.setattr(pipeline, "ENCODE_THREADS", 1)
+    single = process_image(data)
+    assert threaded.content_hash == single.content_hash
+    assert threaded.files == single.files
+
+
+def test_odd_sizes_are_resized_to_the_rounded_height():
+    result = process_image(_jpeg((3001, 2001)))
+    for width, height in ((1600, 1067), (800, 533), (400, 267)):
+        with Image.open(io.BytesIO(result.files[f"{result.content_hash}-{width}.jpg"])) as im:
+            assert im.size == (width, height)
+
+
 def test_small_image_keeps_one_variant_at_its_own_width():
     out = io.BytesIO()
     Image.new("RGB", (120, 90), (10, 200, 30)).save(out, "WEBP")
