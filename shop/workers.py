@@ -1,0 +1,52 @@
+"""What the production server's hooks (``gunicorn.conf.py``) do with the shop.
+
+With ``preload_app`` the app is imported and created once, in gunicorn's master, and
+every worker is a fork of it: :func:`warm_up` compiles the templates there first, so a
+new worker (also one replacing a recycled worker) starts with nothing left to load, and
+:func:`after_fork` gives each worker database connections of its own. A worker whose
+memory grew past a limit (a large photo decoded) is replaced after its request
+(:func:`resident_mb`), instead of every worker after a fixed number of requests.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from shop.extensions import db
+
+_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+# Templates only staff, administrators and the e-mail queue render: left for the worker
+# that needs them, so that a visitor-only worker does not carry them.
+_NOT_WARMED = ("admin/", "dashboard/", "reconciliation/", "settlements/", "emails/")
+
+
+def warm_up(app: Flask) -> int:
+    """Compile every template a visitor's page may use; returns how many."""
+    names = [
+        name
+        for name in app.jinja_env.list_templates(extensions=["html"])
+        if not name.startswith(_NOT_WARMED)
+    ]
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)
+
+
+def after_fork(app: Flask) -> None:
+    """In a new worker: forget the connections of the pool inherited from the master.
+
+    ``close=False`` leaves them open for the process that made them (closing a shared
+    socket here would end the master's session); the worker opens its own on first use.
+    """
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
+def resident_mb() -> float:
+    """This process's resident memory (RSS) now, in MB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * _PAGE_MB
