@@ -71,15 +71,16 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def when_ready(server) -> None:
-    """In the master, before the first worker forks: compile the visitor's templates, and
-    move everything loaded so far out of the garbage collector's reach (``gc.freeze``), so
-    a worker's collections do not copy the pages it shares with the master."""
+    """In the master, before the first worker forks: compile the visitor's templates and
+    serve a few pages (shop/workers.py), then move everything loaded so far out of the
+    garbage collector's reach (``gc.freeze``), so a worker's collections do not copy the
+    pages it shares with the master."""
     app = server.app.callable  # None unless preload_app
     if app is None:
         return
     from shop.workers import warm_up
 
-    server.log.info("App loaded in the master; %d templates compiled", warm_up(app))
+    server.log.info("App loaded in the master; %s", ", ".join(warm_up(app)))
     gc.freeze()
 
 

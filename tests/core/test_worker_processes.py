@@ -139,6 +139,8 @@ def test_preloaded_workers_serve_pages_from_the_database_side_by_side(
     assert [a.status for a in answers] == [200] * 40, log[-3000:]
     assert all("Tas Rotan Anyam Uji" in a.text for a in answers)
     assert "App loaded in the master;" in log
+    # The master served the visitor's pages once in each language before forking.
+    assert "/produk (id) 200" in log and "/produk (en) 200" in log
     assert "Traceback" not in log
 
 
