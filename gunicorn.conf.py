@@ -45,7 +45,7 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # the visitor's templates compiled (a replaced worker answers its first request as fast
 # as any other), sharing those pages until one of them writes to them.
 preload_app = _bool("GUNICORN_PRELOAD", True)
-# A worker is replaced after its request when its resident memory (RSS) has grown past
+# A worker is replaced after its request when its peak resident memory (RSS) has grown past
 # this (a large photo decoded: ~250 MB at 40 megapixels, not always given back); a worker
 # serving pages stays near 100 MB. 0 turns it off.
 _MAX_WORKER_MB = _int("GUNICORN_MAX_WORKER_MB", 250)
@@ -94,14 +94,14 @@ def post_fork(server, worker) -> None:
 
 
 def post_request(worker, req, environ, resp) -> None:
-    """Replace this worker after its request when it holds more than ``_MAX_WORKER_MB``."""
+    """Replace this worker after its request once its peak memory passed ``_MAX_WORKER_MB``."""
     if not _MAX_WORKER_MB or not worker.alive:
         return
-    from shop.workers import resident_mb
+    from shop.workers import peak_resident_mb
 
-    resident = resident_mb()
-    if resident > _MAX_WORKER_MB:
+    peak = peak_resident_mb()
+    if peak > _MAX_WORKER_MB:
         worker.log.info(
-            "Worker %s holds %.0f MB (over %d MB): replaced", worker.pid, resident, _MAX_WORKER_MB
+            "Worker %s reached %.0f MB (over %d MB): replaced", worker.pid, peak, _MAX_WORKER_MB
         )
         worker.alive = False

@@ -7,21 +7,19 @@ their usual lifetime), so a new worker (also one replacing a recycled worker) st
 little left to load; :func:`after_fork` gives each worker database connections of its
 own. A worker whose
 memory grew past a limit (a large photo decoded) is replaced after its request
-(:func:`resident_mb`), instead of every worker after a fixed number of requests.
+(:func:`peak_resident_mb`), instead of every worker after a fixed number of requests.
 """
 
 from __future__ import annotations
 
 import logging
-import os
+import resource
 
 from flask import Flask
 
 from shop.extensions import db
 
 log = logging.getLogger(__name__)
-
-_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
 
 # Templates only staff, administrators and the e-mail queue render: left for the worker
 # that needs them, so that a visitor-only worker does not carry them.
@@ -75,7 +73,10 @@ def after_fork(app: Flask) -> None:
             engine.dispose(close=False)
 
 
-def resident_mb() -> float:
-    """This process's resident memory (RSS) now, in MB."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * _PAGE_MB
+def peak_resident_mb() -> float:
+    """This process's peak resident memory (RSS, Linux's ``VmHWM``) so far, in MB.
+
+    One system call (~1 µs), cheap enough after every request; reading /proc/self/statm
+    for the current RSS costs ~100 times that.
+    """
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
