@@ -5,9 +5,9 @@ every worker is a fork of it: :func:`warm_up` compiles the templates there and s
 few pages (translations loaded, statements compiled, facet counts and the pages kept for
 their usual lifetime), so a new worker (also one replacing a recycled worker) starts with
 little left to load; :func:`after_fork` gives each worker database connections of its
-own. A worker whose
-memory grew past a limit (a large photo decoded) is replaced after its request
-(:func:`peak_resident_mb`), instead of every worker after a fixed number of requests.
+own. A worker whose memory grew past a limit (a large photo decoded) is replaced after
+its request (:func:`peak_resident_mb`), instead of every worker after a fixed number of
+requests.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ WARM_PAGES = ("/", "/produk", "/produk?q=batik")
 
 def warm_up(app: Flask) -> list[str]:
     """Compile every template a visitor's page may use and serve :data:`WARM_PAGES`
-    in both languages; then close the connections that used (workers open their own).
+    in both languages; then close the connections they used (workers open their own).
 
     Returns what was done, for the log. A page that fails (the database not up yet) is
     logged and left for the workers: the master starts either way.
