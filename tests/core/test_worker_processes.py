@@ -85,7 +85,8 @@ def _connection_owner() -> tuple[int | None, int | None]:
 
 def test_a_forked_worker_opens_its_own_connections_and_leaves_the_masters_open(app):
     db.session.remove()
-    parent = _connection_owner()  # one connection now waits in the pool
+    db.engine.dispose()  # from here the pool holds one connection: the one opened next
+    parent = _connection_owner()
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker
