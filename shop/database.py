@@ -3,8 +3,8 @@ answers visitors with the "busy" page (503) in seconds instead of hanging a work
 
 - PostgreSQL: ``connect_timeout`` for new connections, ``statement_timeout`` so the
   server cancels a slow statement, and a client-side limit on every wait for an answer
-  (:class:`TimedConnection`): a frozen server cancels nothing, and a pooled connection's
-  pre-ping would otherwise wait for ever.
+  (``TimedConnection``, in ``shop/pg_connection.py``): a frozen server cancels nothing,
+  and a pooled connection's pre-ping would otherwise wait for ever.
 - SQLite: a busy timeout, so a writer waits its turn for the lock instead of failing.
 
 The limits come from the config (``DB_*``, set from the environment in ``config.py``).
@@ -14,14 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
 _ANSWER_TIMEOUT_KEY = "shop_answer_timeout"
-# What psycopg (3.3+) raises when Connection.wait(timeout=...) runs out; looked up here so
-# a psycopg without it fails at start-up, not in the middle of an outage.
-_WAIT_TIMEOUT = psycopg.errors._WaitTimeout
 
 
 def engine_options(config: Mapping) -> dict:
@@ -31,6 +27,10 @@ def engine_options(config: Mapping) -> dict:
     if url.get_backend_name() == "sqlite":
         options["connect_args"] = {"timeout": float(config["DB_BUSY_TIMEOUT"])}
     elif url.get_backend_name() == "postgresql":
+        # psycopg (~11 MB) only for a PostgreSQL shop; imported here so that a psycopg
+        # without what the timeouts need fails at start-up, not in the middle of an outage.
+        from shop import pg_connection  # noqa: F401
+
         statement_ms = int(float(config["DB_STATEMENT_TIMEOUT"]) * 1000)
         options["connect_args"] = {
             "connect_timeout": max(2, round(float(config["DB_CONNECT_TIMEOUT"]))),
@@ -41,39 +41,14 @@ def engine_options(config: Mapping) -> dict:
     return options
 
 
-class DatabaseNotAnswering(psycopg.OperationalError):
-    """The server took longer than the answer timeout; the connection was closed."""
-
-
-class TimedConnection(psycopg.Connection):
-    """A psycopg connection that stops waiting for the server after ``answer_timeout`` s.
-
-    Every exchange with the server (queries, commit, rollback, the pool's pre-ping) goes
-    through :meth:`wait`. When the limit passes, the connection is closed (a statement may
-    still be in flight, so it cannot be reused) and :class:`DatabaseNotAnswering` raised;
-    SQLAlchemy sees a closed connection and discards it from the pool.
-    """
-
-    answer_timeout: float | None = None
-
-    def wait(self, gen, *args, **kwargs):
-        if kwargs.get("timeout") is None and self.answer_timeout:
-            kwargs["timeout"] = self.answer_timeout
-        try:
-            return super().wait(gen, *args, **kwargs)
-        except _WAIT_TIMEOUT as exc:
-            self.pgconn.finish()
-            raise DatabaseNotAnswering(
-                f"the database did not answer within {kwargs['timeout']:g} s"
-            ) from exc
-
-
 @event.listens_for(Engine, "do_connect")
 def _connect_postgresql_with_timeouts(dialect, _record, cargs, cparams):
     """Open psycopg connections as :class:`TimedConnection` (other drivers: unchanged)."""
     answer_timeout = cparams.pop(_ANSWER_TIMEOUT_KEY, None)
     if dialect.name != "postgresql" or dialect.driver != "psycopg":
         return None
+    from shop.pg_connection import TimedConnection
+
     connection = TimedConnection.connect(*cargs, **cparams)
     connection.answer_timeout = answer_timeout
     return connection

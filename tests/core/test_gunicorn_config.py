@@ -15,7 +15,15 @@ CONFIG = ROOT / "gunicorn.conf.py"
 
 
 def _settings(monkeypatch, **env: str) -> dict:
-    for name in ("WEB_CONCURRENCY", "GUNICORN_TIMEOUT", "BIND", "PORT"):
+    for name in (
+        "WEB_CONCURRENCY",
+        "GUNICORN_TIMEOUT",
+        "BIND",
+        "PORT",
+        "GUNICORN_PRELOAD",
+        "GUNICORN_MAX_REQUESTS",
+        "GUNICORN_MAX_WORKER_MB",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -50,11 +58,19 @@ def test_defaults_and_environment(monkeypatch):
     assert settings["limit_request_line"] == 4094
     assert settings["limit_request_fields"] == 50
     assert 0 < settings["graceful_timeout"] <= settings["timeout"]
+    # Workers fork from a loaded master, and are recycled by memory first, by count rarely.
+    assert settings["preload_app"] is True
+    assert settings["_MAX_WORKER_MB"] == 250
+    assert settings["max_requests"] >= 10_000 and settings["max_requests_jitter"] > 0
 
     settings = _settings(monkeypatch, WEB_CONCURRENCY="3", PORT="5000", GUNICORN_TIMEOUT="90")
     assert settings["workers"] == 3
     assert settings["bind"] == "127.0.0.1:5000"
     assert settings["timeout"] == 90
+
+    settings = _settings(monkeypatch, GUNICORN_PRELOAD="0", GUNICORN_MAX_WORKER_MB="0")
+    assert settings["preload_app"] is False
+    assert settings["_MAX_WORKER_MB"] == 0
 
 
 def test_a_photo_upload_stops_starting_photos_well_before_the_worker_timeout(monkeypatch):
