@@ -32,9 +32,10 @@ class CheckoutProblem(Exception):
 
 
 class PriceChanged(Exception):
-    """The total differs from the one the buyer confirmed on the summary page."""
+    """The total differs from the one the buyer confirmed on the summary page (``actual``
+    None: a product changed while the order was being placed; not recomputed)."""
 
-    def __init__(self, expected: int, actual: int) -> None:
+    def __init__(self, expected: int, actual: int | None) -> None:
         super().__init__(f"expected {expected}, now {actual}")
         self.expected, self.actual = expected, actual
 
@@ -97,12 +98,11 @@ class Quote:
         return self.subtotal + self.shipping_total
 
 
-def build_quote(items: Mapping[int, int], province: str, courier: str, lock: bool = False) -> Quote:
+def build_quote(items: Mapping[int, int], province: str, courier: str) -> Quote:
     """Lines grouped per facility with shipping; raises :class:`CheckoutProblem`.
 
-    Only product ids and quantities come from the buyer; everything else is read here.
-    ``lock`` (placing the order): the product rows are locked in id order on PostgreSQL,
-    so buyers of the same products queue in one order and never deadlock.
+    Only product ids and quantities come from the buyer; everything else is read here,
+    without locking (placing the order checks it again under lock: :func:`lock_quoted`).
     """
     if not items:
         raise CheckoutProblem([(0, "empty")])
@@ -114,8 +114,6 @@ def build_quote(items: Mapping[int, int], province: str, courier: str, lock: boo
         .order_by(Product.id)
         .execution_options(populate_existing=True)  # stock may have just been freed
     )
-    if lock:
-        query = query.with_for_update(of=Product)
     products = {p.id: p for p in db.session.execute(query).scalars()}
     parts: dict[int, QuotePart] = {}
     for product_id, quantity in sorted(items.items()):
@@ -140,6 +138,42 @@ def build_quote(items: Mapping[int, int], province: str, courier: str, lock: boo
             courier, part.facility.province, province, part.weight_grams, rates
         )
     return Quote(ordered, courier, province)
+
+
+# What a quote read of each product that the order's money depends on.
+QUOTED = (
+    Product.price,
+    Product.weight_grams,
+    Product.facility_id,
+    Product.material_cost,
+    Product.one_of_a_kind,
+)
+
+
+def lock_quoted(quote: Quote) -> None:
+    """Lock the quoted products in id order and check that what the unlocked quote read
+    still holds: :class:`PriceChanged` if a price, weight, facility or cost changed
+    meanwhile, :class:`CheckoutProblem` if a product left the shop. The stock itself is
+    checked by the guarded UPDATE that holds it.
+
+    ``FOR NO KEY UPDATE`` (the lock the stock UPDATE takes) and not ``FOR UPDATE``: the
+    lines already inserted, this order's and other buyers', hold key-share locks on these
+    rows, which ``FOR UPDATE`` would wait for (a deadlock between two such buyers). In id
+    order, buyers of the same products queue in one order and never deadlock."""
+    lines = {line.product.id: line.product for part in quote.parts for line in part.lines}
+    rows = db.session.execute(
+        select(Product.id, Product.status, Product.hidden_at, *QUOTED)
+        .where(Product.id.in_(list(lines)))
+        .order_by(Product.id)
+        .with_for_update(key_share=True)
+    ).all()
+    gone = [(row.id, "unavailable") for row in rows if row.status != "active" or row.hidden_at]
+    if gone or len(rows) != len(lines):
+        raise CheckoutProblem(gone or [(pid, "unavailable") for pid in lines])
+    for row in rows:
+        product = lines[row.id]
+        if tuple(row[3:]) != tuple(getattr(product, col.key) for col in QUOTED):
+            raise PriceChanged(quote.total, None)
 
 
 def find_by_idempotency_key(key: str) -> Order | None:
@@ -169,8 +203,12 @@ def place_order(
     the key up). ``payment_method="card"``: a card deadline, no transfer code, no email
     yet (the Stripe Checkout Session is opened after commit, see
     :mod:`shop.payments.stripe.checkout`).
+
+    One commit per order: everything is written (the e-mail rendered from memory, no
+    query) before the product rows are locked, so they stay locked for three statements
+    and the commit (:func:`lock_quoted`).
     """
-    from shop.orders.emails import queue_order_email_after_commit
+    from shop.orders.emails import queue_rendered_order_email
     from shop.payments.bank_transfer import choose_unique_amount, open_bank_transfer
 
     existing = find_by_idempotency_key(idempotency_key)
@@ -178,7 +216,7 @@ def place_order(
         return existing, False
     now = now or utcnow()
     orders.expire_overdue_holding(items.keys(), now)
-    quote = build_quote(items, buyer.province, courier, lock=True)
+    quote = build_quote(items, buyer.province, courier)
     if expected_total is not None and expected_total != quote.total:
         raise PriceChanged(expected_total, quote.total)
     if payment_method not in ("bank_transfer", "card"):
@@ -229,7 +267,8 @@ def place_order(
     _insert_lines(order.id, quote.parts, part_ids)
     orders.record_creation(order, part_ids, actor, now)
     if payment_method == "bank_transfer":
-        queue_order_email_after_commit(order, "order_received", _mail_view(order, quote))
+        queue_rendered_order_email("order_received", _mail_view(order, quote))
+    lock_quoted(quote)
     wanted = {line.product.id: line.quantity for part in quote.parts for line in part.lines}
     names = {line.product.id: line.product.name for part in quote.parts for line in part.lines}
     inventory.allocate_order_lines(order.id, wanted, names, deadline)
@@ -237,9 +276,10 @@ def place_order(
 
 
 def _insert_parts(order_id: int, courier: str, parts: list[QuotePart]) -> list[int]:
-    """One INSERT for every facility's part, then their ids in the quote's order."""
-    db.session.execute(
-        insert(FacilityOrder),
+    """One INSERT … RETURNING for every facility's part (one part per facility), then
+    their ids in the quote's order."""
+    rows = db.session.execute(
+        insert(FacilityOrder).returning(FacilityOrder.facility_id, FacilityOrder.id),
         [
             {
                 "order_id": order_id,
@@ -254,13 +294,7 @@ def _insert_parts(order_id: int, courier: str, parts: list[QuotePart]) -> list[i
             for part in parts
         ],
     )
-    ids = dict(
-        db.session.execute(
-            select(FacilityOrder.facility_id, FacilityOrder.id).where(
-                FacilityOrder.order_id == order_id
-            )
-        ).all()
-    )
+    ids = {facility_id: part_id for facility_id, part_id in rows}
     return [ids[part.facility.id] for part in parts]
 
 

@@ -9,9 +9,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from shop.mail.services import BODY_RENDERERS, enqueue, fill_body
+from shop.mail.services import BODY_RENDERERS, enqueue
 from shop.orders.models import Order
-from shop.uow import after_commit
 
 SUBJECTS = {
     "order_received": lambda order: _(
@@ -71,21 +70,12 @@ class MailOrder:
     parts: list[MailPart] = field(default_factory=list)
 
 
-def queue_order_email_after_commit(order: Order, kind: str, snapshot: MailOrder) -> None:
-    """Queue the e-mail in the caller's transaction (so it goes out exactly once) and
-    render its body after the commit from ``snapshot`` (the order as it is in memory:
-    the attributes the templates read), outside the write lock and without reading the
-    order again. ``send-mail`` renders it itself should the process stop in between."""
-    with force_locale(order.locale or "id"):
-        subject = str(SUBJECTS[kind](order))
-    message = enqueue(kind, order.email, subject, "", "", order_id=order.id)
-    message_id = message.id
-
-    def render() -> None:
-        _subject, text_body, html_body = _render(snapshot, kind, None)
-        fill_body(message_id, text_body, html_body)
-
-    after_commit(render)
+def queue_rendered_order_email(kind: str, snapshot: MailOrder) -> None:
+    """Render the e-mail from ``snapshot`` (the order as it is in memory: the attributes
+    the templates read; no query) and queue it, body and all, in the caller's
+    transaction: it goes out exactly once, if that transaction commits."""
+    subject, text_body, html_body = _render(snapshot, kind, None)
+    enqueue(kind, snapshot.email, subject, text_body, html_body, order_id=snapshot.id)
 
 
 def render_order_email(order_id: int, kind: str, part_id: int | None = None):

@@ -6,7 +6,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from shop.extensions import db
 from shop.orders import services as orders
@@ -18,6 +20,8 @@ from shop.sqltypes import utcnow
 from shop.system_text import N_, Note, rupiah, system_note
 
 MAX_UNIQUE_CODE = 999
+# The predicate of the partial unique index on pending transfers' amounts.
+PENDING_TRANSFER = "provider = 'bank_transfer' AND status = 'pending'"
 # Why a pending payment expired, by how its order closed (``why`` says why that was).
 CLOSED_WHY = {
     "expired": N_("order expired: %(why)s"),
@@ -55,26 +59,41 @@ def open_bank_transfer(
     """A pending payment of ``total`` + a code (1–999) no other pending transfer uses
     (``amount``, when the caller chose it already with :func:`choose_unique_amount`).
 
-    Each try is a savepoint: a concurrent buyer who took the same amount makes the
-    partial unique index refuse ours, and we draw again.
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per try (no savepoint): when a
+    concurrent buyer holds the same amount, the partial unique index makes it insert
+    nothing and we draw again.
     """
-    from sqlalchemy.exc import IntegrityError
-
     for _ in range(attempts):
-        payment = Payment(
-            order_id=order_id,
-            provider="bank_transfer",
-            amount=amount or choose_unique_amount(total),
+        payment = db.session.scalar(
+            _insert_unless_taken(
+                order_id=order_id,
+                provider="bank_transfer",
+                status="pending",
+                amount=amount or choose_unique_amount(total),
+            ),
+            execution_options={"populate_existing": True},
         )
         amount = None
-        try:
-            with db.session.begin_nested():
-                db.session.add(payment)
-                db.session.flush()
-        except IntegrityError:
-            continue
-        return payment
+        if payment is not None:
+            return payment
     raise PaymentError("could not reserve a unique amount code")
+
+
+def _insert_unless_taken(**values):
+    """INSERT of a pending transfer that inserts nothing when its amount is taken."""
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
+    return (
+        insert(Payment)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=[Payment.amount],
+            # Literal, as in the index: PostgreSQL matches the partial index by its
+            # predicate, which a bound parameter (a prepared statement) would not prove.
+            index_where=text(PENDING_TRANSFER),
+        )
+        .returning(Payment)
+    )
 
 
 @orders.order_closed.connect

@@ -162,3 +162,23 @@ def test_a_sender_whose_claim_was_taken_over_does_not_mark_the_message(app):
     assert _settle(message.id, token, {"status": "sent", "attempts": 1}) is True
     (row,) = outbox()
     assert (row.status, row.claim_token, row.claimed_at) == ("sent", None, None)
+
+
+def test_a_message_queued_without_its_body_is_rendered_by_the_sender(app, runner):
+    """Order e-mails are queued with their body; one queued without it (by a release
+    that rendered it after the commit, the process stopped in between) gets it from
+    ``send-mail`` before it goes out, once."""
+    from shop.uow import unit_of_work
+
+    (product,) = shop_with_products(on_hand=(1,))
+    order = place({product.id: 1})
+    (placed,) = outbox()
+    assert order.number in placed.text_body  # rendered when the order was placed
+    with unit_of_work():
+        waiting = enqueue("order_received", order.email, placed.subject, "", "", order.id)
+    waiting_id = waiting.id
+    assert "sent 2" in runner.invoke(args=["send-mail"]).output
+    message = db.session.get(OutboxMessage, waiting_id, populate_existing=True)
+    assert message.status == "sent"
+    assert (message.text_body, message.html_body) == (placed.text_body, placed.html_body)
+    assert "sent 0" in runner.invoke(args=["send-mail"]).output

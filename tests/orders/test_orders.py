@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from csrf import csrf_token_from
 from order_helpers import place, shop_with_products, stock
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from shop.extensions import db
 from shop.mail.models import OutboxMessage
@@ -260,3 +260,33 @@ def test_unique_amount_codes_differ_for_equal_totals(app):
     products = shop_with_products(on_hand=(60,))
     amounts = {place({products[0].id: 1}).amount_due for _ in range(40)}
     assert len(amounts) == 40
+
+
+def test_an_amount_taken_meanwhile_is_drawn_again_without_a_savepoint(app):
+    """The amount chosen for an order was taken by another pending transfer before ours
+    was inserted: the INSERT inserts nothing (ON CONFLICT DO NOTHING), another amount is
+    drawn, and the transaction goes on."""
+    from shop.payments.bank_transfer import open_bank_transfer
+
+    products = shop_with_products(on_hand=(5,))
+    first = place({products[0].id: 1})
+    second = place({products[0].id: 1})
+    statements: list[str] = []
+
+    def watch(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement.split()[0])
+
+    begin_write()
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        payment = open_bank_transfer(second.id, second.total, amount=first.amount_due)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch)
+    db.session.commit()
+    assert payment.amount != first.amount_due
+    assert second.total < payment.amount <= second.total + 999
+    assert "SAVEPOINT" not in statements and statements.count("INSERT") == 2
+    pending = db.session.scalars(
+        select(Payment.amount).where(Payment.status == "pending", Payment.order_id == second.id)
+    ).all()
+    assert sorted(pending) == sorted([second.amount_due, payment.amount])

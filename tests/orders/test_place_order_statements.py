@@ -1,5 +1,6 @@
-"""Placing an order costs a bounded number of statements, whatever the cart, and its
-confirmation e-mail is rendered after the stock transaction commits, from memory."""
+"""Placing an order costs a bounded number of statements in one transaction, whatever
+the cart; its confirmation e-mail is rendered from memory before the product rows are
+locked, and queued with its body in that transaction."""
 
 from __future__ import annotations
 
@@ -45,6 +46,11 @@ class Statements:
         start, end = self._bounds()
         return [s for s in self.seen[start:end] if not s.startswith(CONTROL)]
 
+    def control(self) -> list[str]:
+        """The transaction control statements of the order's transaction."""
+        start, end = self._bounds()
+        return [s for s in self.seen[start : end + 1] if s.startswith(CONTROL)]
+
     def after_write_transaction(self) -> list[str]:
         return self.seen[self._bounds()[1] :]
 
@@ -69,13 +75,20 @@ def test_placing_an_order_costs_at_most_15_statements(app, lines, facilities):
     assert created
     stock_transaction = watch.write_transaction()
     assert len(stock_transaction) <= MAX_STATEMENTS, stock_transaction
-    # The e-mail is queued in that transaction (exactly once) but rendered after it:
-    # nothing in it reads the order back.
+    assert watch.control() == ["BEGIN", "COMMIT"]  # no savepoint around the unique amount
+    # The e-mail is queued with its body in that transaction (exactly once), rendered
+    # from memory: nothing reads the order back, and nothing is left for after it.
     assert sum(s.startswith("INSERT INTO mail_outbox") for s in stock_transaction) == 1
     assert not [s for s in stock_transaction if s.startswith("SELECT facility.")]
-    after = watch.after_write_transaction()
-    assert any(s.startswith("UPDATE mail_outbox SET text_body") for s in after)
-    assert not [s for s in after if s.startswith("SELECT")]  # rendered from memory
+    assert watch.after_write_transaction() == ["COMMIT"]
+    # The product rows are locked last: only the stock UPDATE and the allocations follow.
+    locked = [i for i, s in enumerate(stock_transaction) if s.startswith("SELECT product.id")]
+    assert len(locked) == 2  # the unlocked quote, then the lock
+    assert [" ".join(s.split()[:3]) for s in stock_transaction[locked[1] + 1 :]] == [
+        "UPDATE product SET",
+        "INSERT INTO stock_allocation",
+    ], stock_transaction
+    assert stock_transaction[locked[1] - 1].startswith("INSERT INTO mail_outbox")
 
     db.session.expire_all()
     placed = db.session.query(OrderLine).filter_by(order_id=order.id).all()
