@@ -70,12 +70,19 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def _shop(server):
+    """The preloaded shop app; None without preload_app, or when this configuration
+    serves another app (bench/floor_app.py, which has no database)."""
+    app = server.app.callable
+    return app if "sqlalchemy" in getattr(app, "extensions", {}) else None
+
+
 def when_ready(server) -> None:
     """In the master, before the first worker forks: compile the visitor's templates and
     serve a few pages (shop/workers.py), then move everything loaded so far out of the
     garbage collector's reach (``gc.freeze``), so a worker's collections do not copy the
     pages it shares with the master."""
-    app = server.app.callable  # None unless preload_app
+    app = _shop(server)
     if app is None:
         return
     from shop.workers import warm_up
@@ -86,7 +93,7 @@ def when_ready(server) -> None:
 
 def post_fork(server, worker) -> None:
     """In each new worker: database connections of its own."""
-    app = server.app.callable
+    app = _shop(server)
     if app is not None:
         from shop.workers import after_fork
 

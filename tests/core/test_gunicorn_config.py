@@ -85,3 +85,19 @@ def test_make_serve_and_the_readme_use_the_config():
     assert "gunicorn --config gunicorn.conf.py" in makefile.split("\nserve:", 1)[1].split("\n\n")[0]
     readme = (ROOT / "README.md").read_text()
     assert "gunicorn --config gunicorn.conf.py" in readme
+
+
+def test_the_hooks_leave_an_app_without_the_database_alone(monkeypatch):
+    """The benchmark's floor (bench/floor_app.py) is served with this configuration too:
+    the shop's warm-up and after-fork hooks pass over an app that is not the shop."""
+    from types import SimpleNamespace
+
+    from flask import Flask
+
+    settings = _settings(monkeypatch)
+    server = SimpleNamespace(app=SimpleNamespace(callable=Flask("floor")))
+    assert settings["_shop"](server) is None
+    settings["when_ready"](server)  # would raise: the floor has no SQLAlchemy
+    settings["post_fork"](server, None)
+    server.app.callable = None  # not preloaded
+    assert settings["_shop"](server) is None
