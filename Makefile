@@ -63,8 +63,11 @@ format: install-dev
 	$(BIN)/ruff format shop tests bench
 	$(BIN)/ruff check --fix shop tests bench
 
+# Every target of issue 13 in one run on SQLite and PostgreSQL (bench/run.py): needs wrk,
+# PostgreSQL on 127.0.0.1 and pyvips for the photo comparison (the 'bench' extra).
 bench: install-dev
-	$(BIN)/python -m bench.run
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
