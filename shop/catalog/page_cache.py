@@ -1,6 +1,6 @@
 """A small per-process cache of rendered page parts, for a few seconds.
 
-The catalog listing, search and home render the same HTML for everyone asking the same
+The catalog listing, search, home and facility pages render the same HTML for everyone asking the same
 query in the same language, and a product page's body (all but its stock and buy box)
 the same for every visitor of one version of it (the whole page, for one stock level
 and cart count; the product's row is read on every request); keeping them for

@@ -313,6 +313,15 @@ def facilities():
 
 @bp.get("/fasilitas/<slug>")
 def facility(slug: str):
+    variant = _shared_page_variant()
+    if variant is None:
+        return _render_facility(slug)
+    # Kept like the listing: the same for everyone of this variant; a 404 is not kept.
+    key = ("facility", slug, current_locale(), request.query_string, variant)
+    return page_cache.cached(key, _page_seconds(), lambda: _render_facility(slug))
+
+
+def _render_facility(slug: str) -> str:
     item = services.get_facility(slug)
     if item is None:
         abort(404)

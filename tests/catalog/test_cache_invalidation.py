@@ -39,25 +39,29 @@ def test_price_name_stock_and_photo_edits_show_on_the_next_request(client, page_
     product = make_product(name="Batik Kawung Sogan", price=150_000, on_hand=3)
     db.session.commit()
     url = f"/produk/{product.slug}"
-    for path in ("/", "/produk", url):  # every page kept
+    facility = "/fasilitas/" + db.session.scalar(
+        text("SELECT slug FROM facility WHERE id = :id"), {"id": product.facility_id}
+    )
+    listings = ("/", "/produk", facility)
+    for path in (*listings, url):  # every page kept
         assert "Batik Kawung Sogan" in _page(client, path)
 
     product.name, product.price = "Batik Parang Rusak", 175_000
     db.session.commit()
-    for path in ("/", "/produk", url):
+    for path in (*listings, url):
         page = _page(client, path)
         assert "Batik Parang Rusak" in page and "Batik Kawung Sogan" not in page, path
         assert "Rp 175.000" in page, path
 
     with unit_of_work():  # stock counted again by staff: every listing shows it sold out
         stock_services.adjust_stock(product.facility_id, product.id, "damaged", -3, "", "Staf uji")
-    for path in ("/", "/produk"):
+    for path in listings:
         assert "badge-bad" in _page(client, path), path
     assert "disabled" in _buy_box(_page(client, url))
 
     add_photo(product, alt="Kain batik terlipat")
     db.session.commit()
-    for path in ("/", "/produk", url):
+    for path in (*listings, url):
         assert "Kain batik terlipat" in _page(client, path), path
 
 
@@ -142,12 +146,23 @@ def test_another_process_s_edit_shows_within_the_check_interval(app, client, pag
     assert "Tikar Purun" in _page(client, "/produk")
 
 
-def test_the_home_page_is_kept_without_the_database(client, queries, page_cache_on):
-    make_product(name="Keranjang Rotan")
+@pytest.mark.parametrize("page", ["home", "facility"])
+def test_the_home_and_facility_pages_are_kept_without_the_database(
+    client, queries, page_cache_on, page
+):
+    product = make_product(name="Keranjang Rotan")
     db.session.commit()
-    assert "Keranjang Rotan" in _page(client, "/")
+    url = "/"
+    if page == "facility":
+        slug = db.session.scalar(
+            text("SELECT slug FROM facility WHERE id = :id"), {"id": product.facility_id}
+        )
+        url = f"/fasilitas/{slug}"
+        assert client.get("/fasilitas/tidak-ada").status_code == 404  # not kept
+        assert client.get("/fasilitas/tidak-ada").status_code == 404
+    assert "Keranjang Rotan" in _page(client, url)
     with queries() as counted:
-        assert "Keranjang Rotan" in _page(client, "/")
+        assert "Keranjang Rotan" in _page(client, url)
     assert counted.count == 0, counted
 
 
