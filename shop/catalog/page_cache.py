@@ -1,9 +1,9 @@
 """A small per-process cache of rendered page parts, for a few seconds.
 
-The catalog listing, search, home and facility pages render the same HTML for everyone asking the same
-query in the same language, and a product page's body (all but its stock and buy box)
-the same for every visitor of one version of it (the whole page, for one stock level
-and cart count; the product's row is read on every request); keeping them for
+The catalog listing, search, home and facility pages render the same HTML for everyone
+asking the same query in the same language, and a product page's body (all but its
+stock and buy box) the same for every visitor of one version of it (the whole page, for
+one stock level and cart count; the product's row is read on every request); keeping them for
 ``CATALOG_PAGE_CACHE_SECONDS`` spares the database and the template work. Bounded in
 entries (product bodies in their own, larger bucket, so a crawl through products never
 pushes the listings out), so odd queries cannot grow it.
