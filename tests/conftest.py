@@ -132,6 +132,19 @@ def count_queries() -> Iterator[QueryCounter]:
 
 
 @pytest.fixture
+def page_cache_on(app):
+    """The page cache on for one test (60 s), empty before and after it."""
+    from shop.catalog import page_cache
+
+    page_cache.clear()
+    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 60
+    yield
+    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 0
+    app.config["CATALOG_VERSION_CHECK_SECONDS"] = 3600
+    page_cache.clear()
+
+
+@pytest.fixture
 def queries():
     return count_queries
 

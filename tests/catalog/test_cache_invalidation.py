@@ -8,21 +8,11 @@ from catalog_data import add_photo
 from factories import make_facility, make_product
 from sqlalchemy import text
 
-from shop.catalog import freshness, page_cache
+from shop.catalog import freshness
 from shop.extensions import db
 from shop.inventory import stock_services
 from shop.inventory.services import hold_stock
 from shop.uow import unit_of_work
-
-
-@pytest.fixture
-def page_cache_on(app):
-    page_cache.clear()
-    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 60
-    yield
-    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 0
-    app.config["CATALOG_VERSION_CHECK_SECONDS"] = 3600
-    page_cache.clear()
 
 
 def _buy_box(page: str) -> str:

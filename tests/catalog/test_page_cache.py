@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from factories import make_product
 
 from shop.catalog import page_cache
 from shop.extensions import db
 from shop.inventory.services import hold_stock
 from shop.uow import unit_of_work
-
-
-@pytest.fixture
-def page_cache_on(app):
-    page_cache.clear()
-    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 60
-    yield
-    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 0
-    page_cache.clear()
 
 
 def test_same_query_and_language_is_served_without_the_database(client, queries, page_cache_on):

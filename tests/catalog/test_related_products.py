@@ -3,21 +3,11 @@ and category, never the product itself."""
 
 from __future__ import annotations
 
-import pytest
 from catalog_data import add_photo
 from factories import make_category, make_facility, make_product
 
 from shop.catalog import page_cache, services
 from shop.extensions import db
-
-
-@pytest.fixture
-def page_cache_on(app):
-    page_cache.clear()
-    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 60
-    yield
-    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 0
-    page_cache.clear()
 
 
 def _related(html: str) -> str:

@@ -6,17 +6,7 @@ import pytest
 from factories import make_product
 
 from shop import i18n
-from shop.catalog import page_cache
 from shop.extensions import db
-
-
-@pytest.fixture
-def page_cache_on(app):
-    page_cache.clear()
-    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 60
-    yield
-    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 0
-    page_cache.clear()
 
 
 def test_a_page_looks_its_catalog_up_once(client, monkeypatch):
