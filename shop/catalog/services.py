@@ -21,6 +21,7 @@ from sqlalchemy import (
     Select,
     Subquery,
     and_,
+    bindparam,
     case,
     func,
     literal_column,
@@ -764,20 +765,24 @@ class ProductStock:
         return max(self.on_hand - self.allocated, 0)
 
 
+# Built once: composing the statement costs more than running it on a hot product page.
+_STOCK_BY_SLUG = select(
+    Product.id,
+    Product.version,
+    Product.status,
+    Product.hidden_at,
+    Product.on_hand,
+    Product.allocated,
+    Product.one_of_a_kind,
+    version_column(),
+).where(Product.slug == bindparam("slug"))
+
+
 def product_stock(slug: str) -> ProductStock | None:
-    """A product's live row by slug, with the catalog version: one small statement."""
-    row = db.session.execute(
-        select(
-            Product.id,
-            Product.version,
-            Product.status,
-            Product.hidden_at,
-            Product.on_hand,
-            Product.allocated,
-            Product.one_of_a_kind,
-            version_column(),
-        ).where(Product.slug == slug)
-    ).first()
+    """A product's live row by slug, with the catalog version: one small statement, on a
+    pooled connection of its own (no ORM session is opened for a kept product page)."""
+    with db.engine.connect() as connection:
+        row = connection.execute(_STOCK_BY_SLUG, {"slug": slug}).first()
     if row is None:
         return None
     return ProductStock(
