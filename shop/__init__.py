@@ -10,7 +10,7 @@ from flask import Flask
 from flask_babel.speaklater import LazyString
 
 from shop.config import PROJECT_ROOT, load_config
-from shop.database import engine_options
+from shop.database import engine_options, ping_idle_connections
 from shop.extensions import babel, csrf, db, login_manager, migrate
 from shop.i18n import (
     format_rupiah,
@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
 
     db.init_app(app)
+    _ping_idle_connections(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale)
     install_request_translations(app)
@@ -64,6 +65,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _ping_idle_connections(app: Flask) -> None:
+    """Idle connections pinged before use (shop/database.py), unless every checkout is."""
+    idle_seconds = float(app.config.get("DB_PING_IDLE_SECONDS", 0))
+    if idle_seconds <= 0 or app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+        return
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_idle_connections(engine, idle_seconds)
 
 
 def _register_models() -> None:

@@ -90,6 +90,7 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
             env.get("DB_ANSWER_TIMEOUT") or float(env.get("DB_STATEMENT_TIMEOUT", "15")) + 5
         ),
         "DB_BUSY_TIMEOUT": float(env.get("DB_BUSY_TIMEOUT", "10")),
+        "DB_PING_IDLE_SECONDS": float(env.get("DB_PING_IDLE_SECONDS", "5")),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(PROJECT_ROOT / "uploads"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_REQUEST_MB", "50")) * 1024 * 1024,
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "15")),

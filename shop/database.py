@@ -7,23 +7,33 @@ answers visitors with the "busy" page (503) in seconds instead of hanging a work
   and a pooled connection's pre-ping would otherwise wait for ever.
 - SQLite: a busy timeout, so a writer waits its turn for the lock instead of failing.
 
+A pooled connection is pinged before use only when it sat idle for
+``DB_PING_IDLE_SECONDS`` or longer (:func:`ping_idle_connections`), not on every
+checkout: a busy worker saves a round trip per request. A connection that died within
+that window (the server restarted) fails its request with the busy page once; the
+failure invalidates the whole pool, so the worker's next request reconnects. ``0``
+pings on every checkout (SQLAlchemy's ``pool_pre_ping``).
+
 The limits come from the config (``DB_*``, set from the environment in ``config.py``).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 
 _ANSWER_TIMEOUT_KEY = "shop_answer_timeout"
+_IDLE_SINCE = "shop_idle_since"
 
 
 def engine_options(config: Mapping) -> dict:
     """SQLAlchemy engine options for ``SQLALCHEMY_DATABASE_URI`` with the configured limits."""
     url = make_url(config["SQLALCHEMY_DATABASE_URI"])
-    options: dict = {"pool_pre_ping": True}
+    options: dict = {"pool_pre_ping": float(config["DB_PING_IDLE_SECONDS"]) <= 0}
     if url.get_backend_name() == "sqlite":
         options["connect_args"] = {"timeout": float(config["DB_BUSY_TIMEOUT"])}
     elif url.get_backend_name() == "postgresql":
@@ -39,6 +49,28 @@ def engine_options(config: Mapping) -> dict:
         }
         options["pool_timeout"] = float(config["DB_CONNECT_TIMEOUT"])
     return options
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection at checkout only when it was idle ``idle_seconds`` or
+    more (new connections are not pinged); a failed ping drops it and the pool opens
+    another."""
+
+    def mark_idle(_dbapi_connection, record, *_args) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is not None and time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("an idle pooled connection did not answer") from error
+
+    event.listen(engine.pool, "connect", mark_idle)
+    event.listen(engine.pool, "checkin", mark_idle)
+    event.listen(engine.pool, "checkout", ping_if_idle)
 
 
 @event.listens_for(Engine, "do_connect")
