@@ -4,8 +4,9 @@ Public pages (home, listing and search, the facility list and facility pages) an
 to an anonymous visitor (no session or remember-me cookie sent, none set) are the same
 for everyone asking in the same language: they say ``public, max-age=N,
 stale-while-revalidate=N`` (``HTTP_CACHE_SECONDS``, like the page cache's lifetime) with
-an ``ETag`` (a hash of the body), so a proxy in front can micro-cache them, and a
-matching ``If-None-Match`` is answered 304 without a body. ``Vary: Cookie,
+an ``ETag`` (a hash of the body; a page kept by the page cache is kept as a
+:class:`KeptPage`, encoded and hashed once), so a proxy in front can micro-cache them,
+and a matching ``If-None-Match`` is answered 304 without a body. ``Vary: Cookie,
 Accept-Language`` keeps a visitor with a session or another language off that copy.
 
 Anything personal is ``private, no-store``: a request carrying the session or
@@ -17,7 +18,10 @@ search suggestions, the order page) keeps its own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Flask, Response, current_app, request, session
+from werkzeug.http import generate_etag
 
 PUBLIC_ENDPOINTS = frozenset(
     {"catalog.home", "catalog.listing", "catalog.facilities", "catalog.facility"}
@@ -36,6 +40,29 @@ PRIVATE_BLUEPRINTS = frozenset(
     }
 )
 PRIVATE = "private, no-store"
+VARY = "Cookie, Accept-Language"
+# Request headers that make an answer conditional (304, 412 or a range).
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH")
+CONDITIONAL += ("HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE")
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A whole rendered page as the page cache keeps it: its bytes and their ETag,
+    made once rather than on every answer."""
+
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, html: str) -> KeptPage:
+        body = html.encode()
+        return cls(body, generate_etag(body))
+
+    def response(self) -> Response:
+        response = current_app.response_class(self.body, mimetype="text/html")
+        response.set_etag(self.etag)
+        return response
 
 
 def _personal(response: Response) -> bool:
@@ -56,18 +83,25 @@ def cache_headers(response: Response) -> Response:
         return response
     if _personal(response):
         response.headers["Cache-Control"] = PRIVATE
-        return response
-    if request.endpoint not in PUBLIC_ENDPOINTS or response.status_code != 200:
+        response.headers.pop("ETag", None)  # a kept page's: never revalidated
         return response
     seconds = int(current_app.config["HTTP_CACHE_SECONDS"])
-    if seconds <= 0:
+    public = request.endpoint in PUBLIC_ENDPOINTS and response.status_code == 200
+    if not public or seconds <= 0:
+        response.headers.pop("ETag", None)
         return response
     response.headers["Cache-Control"] = (
         f"public, max-age={seconds}, stale-while-revalidate={seconds}"
     )
-    response.vary.update(("Cookie", "Accept-Language"))
-    response.add_etag()
-    return response.make_conditional(request)
+    if "Vary" in response.headers:
+        response.vary.update(("Cookie", "Accept-Language"))
+    else:
+        response.headers["Vary"] = VARY
+    response.add_etag()  # a KeptPage's is kept
+    environ = request.environ
+    if any(header in environ for header in CONDITIONAL):
+        return response.make_conditional(request)
+    return response
 
 
 def init_http_cache(app: Flask) -> None:

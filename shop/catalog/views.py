@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
-from flask import abort, current_app, g, jsonify, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -14,6 +25,7 @@ from shop.catalog.forms import MAX_QUERY_LENGTH, parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
 from shop.facilities.models import facility_photo
 from shop.facilities.services import split_now
+from shop.http_cache import KeptPage
 from shop.i18n import current_locale, format_number
 from shop.media.sources import PictureSources, picture_sources
 from shop.parsing import parse_page
@@ -87,7 +99,7 @@ def home():
         return _render_home()
     # The whole page (header included) is the same for everyone of this variant.
     key = ("home", current_locale(), request.query_string, variant)
-    return page_cache.cached(key, _page_seconds(), _render_home)
+    return _kept_page(key, _render_home)
 
 
 def _render_home() -> str:
@@ -111,10 +123,14 @@ def listing():
     variant = _shared_page_variant()
     if variant is not None:
         # The whole page (header included) is the same for everyone of this variant.
-        return page_cache.cached(
-            (*key, "page", variant), seconds, lambda: _render_listing(key, seconds)
-        )
+        return _kept_page((*key, "page", variant), lambda: _render_listing(key, seconds))
     return _render_listing(key, seconds)
+
+
+def _kept_page(key, render: Callable[[], str]) -> Response:
+    """A whole public page from the page cache, encoded and tagged once (an ETag)."""
+    page = page_cache.cached(key, _page_seconds(), lambda: KeptPage.of(render()))
+    return page.response()
 
 
 # What a shopper's session may hold while the public pages stay the same for everyone
@@ -318,7 +334,7 @@ def facility(slug: str):
         return _render_facility(slug)
     # Kept like the listing: the same for everyone of this variant; a 404 is not kept.
     key = ("facility", slug, current_locale(), request.query_string, variant)
-    return page_cache.cached(key, _page_seconds(), lambda: _render_facility(slug))
+    return _kept_page(key, lambda: _render_facility(slug))
 
 
 def _render_facility(slug: str) -> str:

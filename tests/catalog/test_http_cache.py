@@ -117,3 +117,28 @@ def test_a_view_that_sets_its_own_caching_keeps_it(app, shop_items):
     page = app.test_client().get(f"/produk/{product.slug}")  # stock is live: not public
     assert "Batik Gajah Oling" in page.get_data(as_text=True)
     assert "public" not in page.headers.get("Cache-Control", "")
+
+
+def test_kept_pages_carry_the_etag_of_their_bytes_and_only_to_the_public(
+    app, shop_items, page_cache_on
+):
+    from werkzeug.http import generate_etag
+
+    facility, product = shop_items
+    for path in ("/", "/produk", "/produk?q=batik", f"/fasilitas/{facility.slug}"):
+        first = app.test_client().get(path)  # rendered and kept
+        kept = app.test_client().get(path)  # served from the page cache
+        assert kept.get_data() == first.get_data(), path
+        assert kept.headers["ETag"] == first.headers["ETag"], path
+        assert kept.headers["ETag"] == f'"{generate_etag(kept.get_data())}"', path
+        assert kept.headers["Cache-Control"] == PUBLIC, path
+        again = app.test_client().get(path, headers={"If-None-Match": kept.headers["ETag"]})
+        assert (again.status_code, again.get_data()) == (304, b""), path
+
+    shopper = app.test_client()
+    _add_to_cart(shopper, product, next="/keranjang")  # the cart page drops the message
+    for path in ("/", "/produk", f"/fasilitas/{facility.slug}"):
+        mine = shopper.get(path, headers={"If-None-Match": kept.headers["ETag"]})
+        assert mine.status_code == 200, path
+        assert mine.headers["Cache-Control"] == PRIVATE, path
+        assert "ETag" not in mine.headers, path
