@@ -8,11 +8,20 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+# Each wrk thread starts at its own share of the list, so two threads never ask the same
+# path one after the other (the second would find what the first just cached).
 LUA_PATHS = """
 local paths = {%s}
 local headers = {%s}
-local i = 0
+local threads = %d
+local started = 0
+function setup(thread)
+  thread:set("offset", math.floor(started * #paths / threads))
+  started = started + 1
+end
+local i = -1
 request = function()
+  if i < 0 then i = offset or 0 end
   i = i %% #paths + 1
   return wrk.format("GET", paths[i], headers)
 end
@@ -53,13 +62,14 @@ def run_wrk(
     """``paths`` asked in turn for ``seconds``, each request with ``headers`` (e.g. a
     Cookie); every value is quoted into the Lua script, so none may hold a quote."""
     lua_headers = ", ".join(f'["{k}"] = "{v}"' for k, v in (headers or {}).items())
+    threads = min(threads, connections)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA_PATHS % (", ".join(f'"{p}"' for p in paths), lua_headers))
+        script.write(LUA_PATHS % (", ".join(f'"{p}"' for p in paths), lua_headers, threads))
     try:
         output = subprocess.run(
             [
                 "wrk",
-                f"-t{min(threads, connections)}",
+                f"-t{threads}",
                 f"-c{connections}",
                 f"-d{seconds}s",
                 "--timeout",
