@@ -40,7 +40,7 @@ from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.ledger.allocation import allocate
 from shop.media.models import ProductPhoto
-from shop.sqltypes import UTCDateTime
+from shop.sqltypes import UTCDateTime, utcnow
 
 SORTS = ("relevan", "terbaru", "harga_naik", "harga_turun")
 DEFAULT_SORT = "terbaru"
@@ -91,11 +91,15 @@ def split_sale(
     return MoneySplit(price, material, profit, *shares, *pcts)
 
 
-def split_for(product: Product) -> MoneySplit:
-    """The breakdown of a sale of ``product`` today, by the split in force now."""
-    from shop.facilities.services import split_now
+def split_for(product: Product, ttl: float = 0) -> MoneySplit:
+    """The breakdown of a sale of ``product`` today, by the split in force now (kept
+    ``ttl`` seconds per facility and Jakarta day; a split edit clears it with the catalog
+    version)."""
+    from shop.facilities.services import jakarta_date, split_now
 
-    s = split_now(product.facility_id)
+    today = jakarta_date(utcnow())
+    key = f"split:{product.facility_id}:{today}"
+    s = _cached(key, ttl, lambda: split_now(product.facility_id))
     return split_sale(product.price, product.material_cost, s.premi_pct, s.pnbp_pct, s.capital_pct)
 
 

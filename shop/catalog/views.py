@@ -303,7 +303,7 @@ def _product_parts(item) -> dict[str, Markup]:
     locale = current_locale()
     context = {
         "product": item,
-        "split": services.split_for(item),
+        "split": services.split_for(item, _facet_ttl()),
         "related": services.related_products(item, 4, _page_seconds()),
         "jsonld": jsonld_script_body(product_jsonld(item, locale)),
     }

@@ -178,3 +178,26 @@ def test_language_default_accept_language_and_cookie(client):
     assert '<html lang="en">' in html and "Where your Rp 250.000 goes" in html
     client.get("/lang/id")
     assert '<html lang="id">' in client.get("/").get_data(as_text=True)
+
+
+def test_a_new_split_shows_on_the_next_product_page_with_every_cache_on(app, client, page_cache_on):
+    from shop.catalog.models import Product
+    from shop.extensions import db
+    from shop.facilities.models import Facility
+    from shop.facilities.services import Split, jakarta_date, set_split
+    from shop.sqltypes import utcnow
+
+    small_shop()
+    app.config["CATALOG_FACET_TTL"] = 60
+    try:
+        before = client.get("/produk/kain-tenun-ikat").get_data(as_text=True)
+        assert "(40%)" in before and "Rp 340.000" in before
+        product = db.session.scalar(db.select(Product).filter_by(slug="kain-tenun-ikat"))
+        facility = db.session.get(Facility, product.facility_id)
+        set_split("admin@test", facility, Split(60, 10, 30), jakarta_date(utcnow()))
+        db.session.commit()
+        after = client.get("/produk/kain-tenun-ikat").get_data(as_text=True)
+        # profit 850.000 split 60/10/30
+        assert "(60%)" in after and "Rp 510.000" in after and "Rp 85.000" in after
+    finally:
+        app.config["CATALOG_FACET_TTL"] = 0
