@@ -127,9 +127,10 @@ def listing():
     return _render_listing(key, seconds)
 
 
-def _kept_page(key, render: Callable[[], str]) -> Response:
-    """A whole public page from the page cache, encoded and tagged once (an ETag)."""
-    page = page_cache.cached(key, _page_seconds(), lambda: KeptPage.of(render()))
+def _kept_page(key, render: Callable[[], str], products: bool = False) -> Response:
+    """A whole page from the page cache, kept encoded (UTF-8 takes half the memory of a
+    str holding any character past U+00FF) and tagged once (an ETag, sent when public)."""
+    page = page_cache.cached(key, _page_seconds(), lambda: KeptPage.of(render()), products)
     return page.response()
 
 
@@ -275,7 +276,7 @@ def product(slug: str):
     # The whole page for everyone of this variant while the stock stays what it is: a
     # sale changes the key, so the buy box is never older than the row just read.
     key = (*body_key, live.available, "page", request.query_string, variant)
-    return page_cache.cached(key, seconds, render, products=True)
+    return _kept_page(key, render, products=True)
 
 
 def _render_product(parts: dict[str, Markup], live) -> str:
