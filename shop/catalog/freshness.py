@@ -59,6 +59,11 @@ def version_column():
     return select(CatalogVersion.version).where(CatalogVersion.id == 1).scalar_subquery().label("v")
 
 
+def known() -> int | None:
+    """The version this process's kept pages belong to (None before the first read)."""
+    return _known
+
+
 def check() -> None:
     """Forget this process's kept pages if the catalog changed since they were kept;
     reads the database at most every ``CATALOG_VERSION_CHECK_SECONDS``."""

@@ -28,6 +28,13 @@ outside one, by the one caller that claims it while any other thread is served t
 stale copy. A rebuild that fails keeps the stale copy and is logged. Past the stale
 bound the entry is rebuilt before it is served. :func:`clear` forgets every entry at
 once, and a rebuild that started before a clear never stores what it built.
+
+Shared between processes: with ``CACHE_URL`` set (Redis), what one process builds is also
+kept there, under the catalog version it knew, for its lifetime plus its stale window;
+a process that does not hold an entry reads it there before building it, and a rebuild
+first looks there for a fresh copy another process made (shop/catalog/shared_cache.py).
+Each process still keeps its own copies in memory, so a kept page costs no round trip.
+Redis down or slow only means each process builds its own pages, as without it.
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import current_app, g, has_request_context, request
+
+from shop.catalog import freshness, shared_cache
 
 T = TypeVar("T")
 
@@ -71,14 +80,27 @@ def _bucket(products: bool) -> tuple[OrderedDict[Hashable, _Entry], int]:
     return (_product_entries, MAX_PRODUCT_ENTRIES) if products else (_entries, MAX_ENTRIES)
 
 
-def cached(key: Hashable, seconds: float, build: Callable[[], T], products: bool = False) -> T:
+def cached(
+    key: Hashable,
+    seconds: float,
+    build: Callable[[], T],
+    products: bool = False,
+    shared: bool = True,
+) -> T:
     """``build()``'s value for ``key``, kept ``seconds`` (0: always built); served stale
     for up to ``seconds`` more while one rebuild runs. ``products``: a product body,
-    kept in its own bucket."""
+    kept in its own bucket. ``shared``: also kept in Redis when ``CACHE_URL`` is set
+    (text values only; shop/catalog/shared_cache.py)."""
     if seconds <= 0:
         return build()
     now = time.monotonic()
     entries = _bucket(products)[0]
+    where = shared_cache.slot(key, freshness.known()) if shared else None
+    if where is not None and not _servable(entries.get(key), now):
+        found = shared_cache.get(where)  # not held here: perhaps another process has it
+        if found is not None:
+            _keep(key, found.fresh_for, found.servable_for, found.value, _generation, products)
+            now = time.monotonic()
     with _lock:
         hit = entries.get(key)
         if hit and now < hit.stale_until:
@@ -87,32 +109,58 @@ def cached(key: Hashable, seconds: float, build: Callable[[], T], products: bool
                 return hit.value
             _rebuilding.add(key)
             generation = _generation
-            if _defer(lambda: _rebuild(key, seconds, build, generation, products=products)):
+            if _defer(lambda: _rebuild(key, seconds, build, generation, where, products=products)):
                 return hit.value
         else:
             _rebuilding.discard(key)  # a claimed rebuild that never ran
             generation = _generation
             hit = None
     if hit is not None:  # no request to wait for: this caller rebuilds, others get it stale
-        return _rebuild(key, seconds, build, generation, stale=hit.value, products=products)
+        return _rebuild(key, seconds, build, generation, where, stale=hit.value, products=products)
     value = build()
-    _store(key, seconds, value, generation, products)
+    _store(key, seconds, value, generation, where, products)
     return value
 
 
+def _servable(entry: _Entry | None, now: float) -> bool:
+    return entry is not None and now < entry.stale_until
+
+
 def _store(
-    key: Hashable, seconds: float, value: object, generation: int, products: bool = False
+    key: Hashable,
+    seconds: float,
+    value: object,
+    generation: int,
+    where: shared_cache.Slot | None = None,
+    products: bool = False,
 ) -> None:
+    """Keep a value just built, here and (``where`` given) in Redis."""
+    lifetime = seconds * random.uniform(SHORTEST_LIFETIME, 1.0)
+    stale_for = seconds * STALE_FOR
+    kept = _keep(key, lifetime, lifetime + stale_for, value, generation, products)
+    if kept and where is not None:
+        shared_cache.put(where, value, lifetime, stale_for)
+
+
+def _keep(
+    key: Hashable,
+    fresh_for: float,
+    servable_for: float,
+    value: object,
+    generation: int,
+    products: bool,
+) -> bool:
+    """Keep ``value`` in this process; False when a clear came since ``generation``."""
     entries, bound = _bucket(products)
     with _lock:
         if generation != _generation:
-            return  # cleared while it was being built: it may hold what was cleared
-        lifetime = seconds * random.uniform(SHORTEST_LIFETIME, 1.0)
+            return False  # cleared while it was being built: it may hold what was cleared
         now = time.monotonic()
-        entries[key] = _Entry(now + lifetime, now + lifetime + seconds * STALE_FOR, value)
+        entries[key] = _Entry(now + fresh_for, now + servable_for, value)
         entries.move_to_end(key)
         while len(entries) > bound:
             entries.popitem(last=False)
+    return True
 
 
 def _rebuild(
@@ -120,11 +168,17 @@ def _rebuild(
     seconds: float,
     build: Callable[[], T],
     generation: int,
+    where: shared_cache.Slot | None = None,
     stale=None,
     products: bool = False,
 ):
-    """Build ``key`` again and keep it; on failure log and keep the stale copy."""
+    """Build ``key`` again and keep it, unless another process already kept a fresh copy
+    in Redis; on failure log and keep the stale copy."""
     try:
+        found = shared_cache.get(where) if where is not None else None
+        if found is not None and found.fresh_for > 0:
+            _keep(key, found.fresh_for, found.servable_for, found.value, generation, products)
+            return found.value
         value = build()
     except Exception:
         log.exception("rebuilding the cached page part %r failed; the stale copy stays", key)
@@ -132,7 +186,7 @@ def _rebuild(
     finally:
         with _lock:
             _rebuilding.discard(key)
-    _store(key, seconds, value, generation, products)
+    _store(key, seconds, value, generation, where, products)
     return value
 
 

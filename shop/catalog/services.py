@@ -919,6 +919,7 @@ def related_products(product: Product, limit: int = 4, ttl: float = 0) -> list[P
         ("related", product.facility_id, product.category_id, limit),
         ttl,
         lambda: _card_rows(product.facility_id, product.category_id, limit + 1),
+        shared=False,  # cards are objects; the product bodies holding them are shared
     )
     return [card for card in cards if card.id != product.id][:limit]
 
