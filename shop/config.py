@@ -142,6 +142,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # Redis (redis://host:6379/0) shared by every process under each one's page cache
         # (shop/catalog/shared_cache.py); unset: each process keeps its pages alone.
         "CACHE_URL": env.get("CACHE_URL", ""),
+        # How long it may take to connect and to answer before a process leaves it alone.
+        "CACHE_TIMEOUT_MS": float(env.get("CACHE_TIMEOUT_MS", "50")),
         # How often a process reads the catalog version (shop/catalog/freshness.py): the
         # longest another process's listing shows a page kept from before an edit.
         "CATALOG_VERSION_CHECK_SECONDS": float(env.get("CATALOG_VERSION_CHECK_SECONDS", "1")),

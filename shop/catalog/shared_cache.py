@@ -4,9 +4,10 @@ A page part one process renders is written here as well as kept in its own memor
 (shop/catalog/page_cache.py), and a process that does not hold it reads it here before
 building it: a worker that has just started, or one that never rendered that product,
 serves what another rendered. Each entry's Redis key carries the catalog version the
-process knew when it asked (shop/catalog/freshness.py), so an edit makes every older
-entry unreachable in every process at once; the entries themselves expire with Redis's
-TTL (their lifetime plus their stale window).
+process knew when it asked (shop/catalog/freshness.py), so once a process reads a new
+version (as it forgets its own pages) no older entry is reachable to it; a sale raises
+no version and changes nothing here. Entries expire with Redis's TTL: their lifetime
+plus their stale window.
 
 Only text crosses: strings, ``Markup`` (kept as ``Markup``, so nothing is escaped twice),
 and lists and string-keyed dicts of those, as JSON (zlib-compressed above 1 KB; never
@@ -14,9 +15,9 @@ pickle: whoever can write to Redis must not be able to run code here; it can sti
 change pages, so Redis is trusted like the database). Anything else stays in the process
 that built it.
 
-Redis must never break a page: it is given 50 ms to connect and to answer; a failure
-is logged once, and for the next ``BACK_OFF`` seconds every process asks nothing of it
-and builds locally, then tries again.
+Redis must never break a page: it is given ``CACHE_TIMEOUT_MS`` (50 ms) to connect and
+to answer; a failure is logged once, and for the next ``BACK_OFF`` seconds the process
+asks nothing of it and builds its pages itself, then tries again.
 """
 
 from __future__ import annotations
@@ -37,12 +38,11 @@ from markupsafe import Markup
 
 log = logging.getLogger(__name__)
 
-TIMEOUT = 0.05  # seconds to connect, and to wait for an answer
 BACK_OFF = 5.0  # seconds without Redis after it failed
 COMPRESS_FROM = 1024  # bytes of JSON; larger values are stored compressed
 _JSON, _ZLIB = b"j", b"z"
 
-_clients: dict[str, Any] = {}
+_clients: dict[tuple[str, float], Any] = {}
 _down_until = float("-inf")  # time.monotonic() until which Redis is left alone
 _failing = False  # a failure has been logged and no success since
 _lock = threading.Lock()
@@ -57,6 +57,7 @@ class Slot:
     """Where one page cache entry is kept in Redis: its key within a catalog version."""
 
     url: str
+    timeout: float  # seconds to connect, and to wait for an answer
     namespace: str
     version: int
     key: Hashable
@@ -83,7 +84,8 @@ def slot(key: Hashable, version: int | None) -> Slot | None:
     url = config.get("CACHE_URL")
     if not url or _backing_off():
         return None
-    return Slot(url, _namespace(config["SQLALCHEMY_DATABASE_URI"]), version, key)
+    timeout = float(config["CACHE_TIMEOUT_MS"]) / 1000
+    return Slot(url, timeout, _namespace(config["SQLALCHEMY_DATABASE_URI"]), version, key)
 
 
 @lru_cache(maxsize=8)
@@ -97,7 +99,7 @@ def get(where: Slot) -> Found | None:
     if _backing_off():
         return None
     try:
-        blob = _client(where.url).get(where.name)
+        blob = _client(where).get(where.name)
     except Exception as error:  # Redis down, slow or refusing: build locally
         _failed(error)
         return None
@@ -130,7 +132,7 @@ def put(where: Slot, value: object, fresh_for: float, stale_for: float) -> None:
     data = json.dumps([now + fresh_for, now + fresh_for + stale_for, encoded]).encode()
     blob = _ZLIB + zlib.compress(data, 1) if len(data) > COMPRESS_FROM else _JSON + data
     try:
-        _client(where.url).set(where.name, blob, px=max(1, int((fresh_for + stale_for) * 1000)))
+        _client(where).set(where.name, blob, px=max(1, int((fresh_for + stale_for) * 1000)))
     except Exception as error:
         _failed(error)
         return
@@ -141,13 +143,15 @@ def _backing_off() -> bool:
     return time.monotonic() < _down_until
 
 
-def _client(url: str):
-    client = _clients.get(url)
+def _client(where: Slot):
+    client = _clients.get((where.url, where.timeout))
     if client is None:
         import redis  # only in processes that use it
 
-        client = redis.Redis.from_url(url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT)
-        client = _clients.setdefault(url, client)
+        client = redis.Redis.from_url(
+            where.url, socket_connect_timeout=where.timeout, socket_timeout=where.timeout
+        )
+        client = _clients.setdefault((where.url, where.timeout), client)
     return client
 
 
