@@ -95,11 +95,12 @@ def cached(
         return build()
     now = time.monotonic()
     entries = _bucket(products)[0]
+    before = _generation  # read before the version: a clear in between keeps nothing read
     where = shared_cache.slot(key, freshness.known()) if shared else None
     if where is not None and not _servable(entries.get(key), now):
         found = shared_cache.get(where)  # not held here: perhaps another process has it
         if found is not None:
-            _keep(key, found.fresh_for, found.servable_for, found.value, _generation, products)
+            _keep(key, found.fresh_for, found.servable_for, found.value, before, products)
             now = time.monotonic()
     with _lock:
         hit = entries.get(key)

@@ -233,3 +233,21 @@ def test_a_redis_that_answers_late_costs_no_page(app, own_redis, caplog):
     with caplog.at_level(logging.WARNING, logger="shop.catalog.shared_cache"):
         assert "Keranjang Bambu" in _get(app.test_client(), "/produk")  # not waited for
     assert "failed (Timeout reading from socket)" in caplog.text, caplog.text
+
+
+def test_what_is_read_while_the_catalog_changes_is_not_kept(shared, monkeypatch):
+    freshness.seen(7)
+    assert page_cache.cached("k", 60, lambda: "before the edit") == "before the edit"
+    _another_process()
+    freshness.seen(7)
+    read = shared_cache.get
+
+    def read_while_an_edit_lands(where):
+        found = read(where)
+        page_cache.clear()  # another thread of this process read a new version meanwhile
+        return found
+
+    monkeypatch.setattr(shared_cache, "get", read_while_an_edit_lands)
+    assert page_cache.cached("k", 60, lambda: "after the edit") == "after the edit"
+    monkeypatch.undo()
+    assert page_cache.cached("k", 60, lambda: pytest.fail("built again")) == "after the edit"
