@@ -6,7 +6,7 @@
 Serves the shop with ``gunicorn.conf.py`` (2 workers) on the benchmark database of
 ``bench.catalog_bench`` and drives it with wrk (16 connections) over a mix of the home
 page, catalog pages, product pages and searches (``--pages mix``; ``listing``: catalog
-and search pages only), twice:
+and search pages only; ``products``: 300 product pages at random), twice:
 
 1. ``memory``: no recycling (``GUNICORN_MAX_REQUESTS=0``); afterwards each worker's peak
    RSS (``VmHWM``), RSS and PSS (``/proc/<pid>/smaps_rollup``: shared pages divided
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import random
 import socket
 import subprocess
 import threading
@@ -39,7 +40,11 @@ WORKERS = 2
 def _paths(url: str, pages: str) -> list[str]:
     """``listing``: catalog and search pages (kept in the page cache, so a request costs
     little and a cold worker's start shows); ``mix``: those, the home page and 100 product
-    pages."""
+    pages; ``products``: 300 product pages taken at random (each worker keeps them all;
+    without a shared cache each worker renders every one itself)."""
+    if pages == "products":
+        slugs = scalar_rows(url, "SELECT slug FROM product WHERE status = 'active'")
+        return [f"/produk/{slug}" for slug in random.Random(13).sample(slugs, 300)]
     paths = [f"/produk?hal={n}" for n in range(1, 11)]
     paths += ["/produk?q=" + term.replace(" ", "+") for term in SEARCHES]
     if pages == "listing":
@@ -174,7 +179,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--max-requests", type=int, default=500)
     parser.add_argument("--runs", default="memory,recycling")
-    parser.add_argument("--pages", choices=("mix", "listing"), default="mix")
+    parser.add_argument("--pages", choices=("mix", "listing", "products"), default="mix")
     args = parser.parse_args()
     url = database_for(args.products, args.facilities, args.database_url)
     env = shop_env(url, str(UPLOADS))
