@@ -10,10 +10,10 @@ no version and changes nothing here. Entries expire with Redis's TTL: their life
 plus their stale window.
 
 Only text crosses: strings, ``Markup`` (kept as ``Markup``, so nothing is escaped twice),
-and lists and string-keyed dicts of those, as JSON (zlib-compressed above 1 KB; never
-pickle: whoever can write to Redis must not be able to run code here; it can still
-change pages, so Redis is trusted like the database). Anything else stays in the process
-that built it.
+whole pages (``KeptPage``, with their ETag), and lists and string-keyed dicts of those,
+as JSON (zlib-compressed above 1 KB; never pickle: whoever can write to Redis must not
+be able to run code here; it can still change pages, so Redis is trusted like the
+database). Anything else stays in the process that built it.
 
 Redis must never break a page: it is given ``CACHE_TIMEOUT_MS`` (50 ms) to connect and
 to answer; a failure is logged once, and for the next ``BACK_OFF`` seconds the process
@@ -35,6 +35,8 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from markupsafe import Markup
+
+from shop.http_cache import KeptPage
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +189,8 @@ def reset() -> None:
 
 
 def _encode(value: object) -> object:
+    if isinstance(value, KeptPage):
+        return {"p": [value.body.decode(), value.etag]}
     if isinstance(value, Markup):
         return {"m": str(value)}
     if value is None or type(value) is str:
@@ -204,5 +208,8 @@ def _decode(encoded: object) -> Any:
     if isinstance(encoded, dict):
         if "m" in encoded:
             return Markup(encoded["m"])  # noqa: S704 - HTML this shop rendered (_encode)
+        if "p" in encoded:
+            body, etag = encoded["p"]
+            return KeptPage(body.encode(), etag)
         return {k: _decode(v) for k, v in encoded["d"].items()}
     return encoded

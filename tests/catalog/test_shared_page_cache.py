@@ -106,7 +106,9 @@ def test_a_page_one_process_rendered_is_served_by_another(app, other, shared):
     product = make_product(name="Batik Kawung Sogan", on_hand=5)
     db.session.commit()
     url = f"/produk/{product.slug}"
-    listing = _get(app.test_client(), "/produk")
+    first = app.test_client().get("/produk")
+    listing, etag = first.get_data(as_text=True), first.headers["ETag"]
+    first.close()
     assert "Batik Kawung Sogan" in _get(app.test_client(), url)
     assert shared.dbsize() > 0
 
@@ -114,7 +116,10 @@ def test_a_page_one_process_rendered_is_served_by_another(app, other, shared):
     with unit_of_work():  # a sale: raises no version, so what was shared stays
         hold_stock({product.id: 1}, {})
     _another_process()
-    assert _get(other.test_client(), "/produk") == listing  # the very page, from Redis
+    again = other.test_client().get("/produk")
+    assert again.get_data(as_text=True) == listing  # the very page, from Redis …
+    assert again.headers["ETag"] == etag  # … with its ETag
+    again.close()
 
     page = _get(other.test_client(), url)
     assert "Batik Kawung Sogan" in page and "Batik Parang Rusak" not in page  # shared body …
