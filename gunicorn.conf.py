@@ -50,7 +50,8 @@ preload_app = _bool("GUNICORN_PRELOAD", True)
 # serving pages stays near 100 MB. 0 turns it off.
 _MAX_WORKER_MB = _int("GUNICORN_MAX_WORKER_MB", 250)
 # And after this many requests whatever its memory (with jitter, so they do not all
-# restart at once): a safety net only, as a new worker starts with an empty page cache.
+# restart at once): a safety net only, as a new worker starts with an empty page cache
+# (its own: with CACHE_URL it reads the pages other workers kept in Redis).
 max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 
