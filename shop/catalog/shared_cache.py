@@ -56,7 +56,9 @@ class NotShareable(TypeError):
 
 @dataclass(frozen=True)
 class Slot:
-    """Where one page cache entry is kept in Redis: its key within a catalog version."""
+    """Where one page cache entry is kept in Redis: its key within a catalog version
+    (named by the key's ``repr``, the same in every process for keys of strings, bytes
+    and numbers, as the page cache's are)."""
 
     url: str
     timeout: float  # seconds to connect, and to wait for an answer
