@@ -136,7 +136,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "LANGUAGES": ("id", "en"),
         "CATALOG_PAGE_SIZE": int(env.get("CATALOG_PAGE_SIZE", "24")),
         "CATALOG_FACET_TTL": float(env.get("CATALOG_FACET_TTL", "60")),
-        # Seconds a search's count and facets are kept per search (unset: CATALOG_FACET_TTL).
+        # Seconds a search's word check, count, facets and page ids are kept per search
+        # (unset: CATALOG_FACET_TTL).
         "CATALOG_SEARCH_FACET_TTL": env.get("CATALOG_SEARCH_FACET_TTL") or None,
         "CATALOG_PAGE_CACHE_SECONDS": float(env.get("CATALOG_PAGE_CACHE_SECONDS", "10")),
         # How often a process reads the catalog version (shop/catalog/freshness.py): the

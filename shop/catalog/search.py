@@ -105,13 +105,20 @@ def parse_synonyms(lines) -> dict[str, tuple[str, ...]]:
     return {word: tuple(others) for word, others in groups.items()}
 
 
+def synonyms_stamp() -> tuple[str, int | None]:
+    """The synonyms file in use and its modification time (None: no file)."""
+    path = current_app.config.get("SEARCH_SYNONYMS_FILE") or SYNONYMS_FILE
+    try:
+        return path, os.stat(path).st_mtime_ns
+    except OSError:
+        return path, None
+
+
 def synonyms() -> dict[str, tuple[str, ...]]:
     """The synonym groups of ``SEARCH_SYNONYMS_FILE`` (default ``synonyms.txt``), read
     again whenever the file changes."""
-    path = current_app.config.get("SEARCH_SYNONYMS_FILE") or SYNONYMS_FILE
-    try:
-        mtime = os.stat(path).st_mtime_ns
-    except OSError:
+    path, mtime = synonyms_stamp()
+    if mtime is None:
         return {}
     hit = _synonyms.get(path)
     if hit and hit[0] == mtime:
@@ -392,6 +399,11 @@ class Search:
 
     def _terms(self) -> list[Term]:
         return self.terms or [Term((token,)) for token in self.tokens]
+
+    @property
+    def key(self) -> tuple[Term, ...]:
+        """What the search looks up, to keep what it found by (not the words as typed)."""
+        return tuple(self._terms())
 
     @property
     def widened(self) -> bool:

@@ -35,7 +35,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from shop.catalog import page_cache
 from shop.catalog.freshness import version_column
 from shop.catalog.models import Category, Product
-from shop.catalog.search import Search, build_search, tokenize
+from shop.catalog.search import Search, build_search, synonyms_stamp, tokenize
 from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.ledger.allocation import allocate
@@ -149,10 +149,51 @@ _cache: dict[str, tuple[float, object]] = {}
 _cache_lock = threading.Lock()
 
 
+class _Kept:
+    """Values kept ``ttl`` seconds per key, at most ``size`` of them, the oldest dropped
+    first (visitors type endless distinct searches)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: tuple, ttl: float, load: Callable[[], T]) -> T:
+        if ttl <= 0:
+            return load()
+        now = time.monotonic()
+        hit = self._items.get(key)
+        if hit and hit[0] > now:
+            return hit[1]  # type: ignore[return-value]
+        value = load()
+        with _cache_lock:
+            self._items[key] = (now + ttl, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+# What a search costs before its page is read, kept per search for the search counts'
+# TTL and forgotten with the catalog version (shop/catalog/freshness.py), like the facet
+# lists: the words checked and widened (:func:`build_search`), its count and facets, and
+# the ids of its plain pages. A warm search then reads only its page's cards.
+SEARCHES_KEPT = 2000
+_searches = _Kept(SEARCHES_KEPT)
+_search_facets = _Kept(SEARCHES_KEPT)
+_search_pages = _Kept(SEARCHES_KEPT)
+
+
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
-        _search_facets.clear()
+        for kept in (_searches, _search_facets, _search_pages):
+            kept.clear()
 
 
 def _cached(key: str, ttl: float, load: Callable[[], T]) -> T:
@@ -565,10 +606,12 @@ def _surely_capped(search: Search, query: ListingQuery) -> bool:
     return plan[0]["Plan"]["Plan Rows"] >= CAPPED_ESTIMATE * COUNT_BOUND
 
 
-# Search facets kept per search and filters for CATALOG_FACET_TTL, like the facet lists:
-# at most this many, the oldest dropped first (visitors type endless distinct searches).
-SEARCH_FACETS_KEPT = 2000
-_search_facets: OrderedDict[tuple, tuple[float, tuple[SearchFacets, int | None]]] = OrderedDict()
+def cached_search(q: str, exact: bool, ttl: float) -> Search | None:
+    """:func:`build_search` (its word check, corrections and near words), kept ``ttl``
+    seconds per the visitor's words and synonyms file."""
+    tokens = tuple(tokenize(q))
+    key = (tokens, exact, synonyms_stamp())
+    return _searches.get(key, ttl, lambda: build_search(q, correct=not exact))
 
 
 def cached_search_facets(
@@ -579,11 +622,8 @@ def cached_search_facets(
     100,000 products on PostgreSQL; a popular search pays it once per ``ttl``. The
     products listed are always read afresh; only the counts may be that old, as the
     listing's own total already may (:func:`facet_total`)."""
-    if ttl <= 0:
-        return search_facets(search, query)
-    dialect = db.engine.dialect.name
     key = (
-        search._fts5(None) if dialect == "sqlite" else search._tsquery_text(),
+        search.key,
         query.category,
         query.facility,
         query.province,
@@ -591,17 +631,7 @@ def cached_search_facets(
         query.price_max,
         query.in_stock,
     )
-    now = time.monotonic()
-    hit = _search_facets.get(key)
-    if hit and hit[0] > now:
-        return hit[1]
-    value = search_facets(search, query)
-    with _cache_lock:
-        _search_facets[key] = (now + ttl, value)
-        _search_facets.move_to_end(key)
-        while len(_search_facets) > SEARCH_FACETS_KEPT:
-            _search_facets.popitem(last=False)
-    return value
+    return _search_facets.get(key, ttl, lambda: search_facets(search, query))
 
 
 def list_products(
@@ -616,12 +646,12 @@ def list_products(
     (``capped`` past it), so no search reads every match to count them.
     """
     dialect = db.engine.dialect.name
-    search = build_search(query.q, correct=not query.exact) if query.q else None
+    search = cached_search(query.q, query.exact, facet_ttl) if query.q else None
     facets = None
     if search:
         facets, total = cached_search_facets(search, query, facet_ttl)
     if search and not query.has_filters and query.effective_sort == "relevan":
-        return _plain_search_page(search, query.page, per_page, facets, total)
+        return _plain_search_page(search, query.page, per_page, facets, total, facet_ttl)
 
     if total is None:
         count_stmt = _filtered(select(Product.id), query)
@@ -662,12 +692,10 @@ def list_products(
     )
 
 
-def _plain_search_page(
-    search: Search, requested: int, per_page: int, facets: SearchFacets, matched: int
-) -> Page:
-    """A search without filters, by relevance: products named with every word first
-    (:meth:`Search.named_first_ids`). Only this page is read; ``matched`` (from the
-    facets, exact up to COUNT_BOUND) says how many there are in all."""
+def _plain_search_ids(
+    search: Search, requested: int, per_page: int, matched: int
+) -> tuple[int, list[int], bool]:
+    """The page number shown, its ids and whether more follow (:func:`_plain_search_page`)."""
     dialect = db.engine.dialect.name
     page = max(requested, 1)
     ids, more = search.named_first_ids(dialect, (page - 1) * per_page, per_page)
@@ -675,9 +703,31 @@ def _plain_search_page(
         total = matched if matched <= COUNT_BOUND else search.count(dialect)
         page = max(1, math.ceil(total / per_page))
         ids, more = search.named_first_ids(dialect, (page - 1) * per_page, per_page)
+    return page, ids, more
+
+
+def _plain_search_page(
+    search: Search,
+    requested: int,
+    per_page: int,
+    facets: SearchFacets,
+    matched: int,
+    ttl: float = 0,
+) -> Page:
+    """A search without filters, by relevance: products named with every word first
+    (:meth:`Search.named_first_ids`). Only this page is read; ``matched`` (from the
+    facets, exact up to COUNT_BOUND) says how many there are in all. The page's ids
+    are kept ``ttl`` seconds like the counts; its cards are read afresh, for sale only (a
+    product unpublished since is left out until the kept ids are forgotten)."""
+    page, ids, more = _search_pages.get(
+        (search.key, requested, per_page),
+        ttl,
+        lambda: _plain_search_ids(search, requested, per_page, matched),
+    )
     items: list[ProductCard] = []
     if ids:
-        by_id = {card.id: card for card in cards(card_select().where(Product.id.in_(ids)))}
+        rows = cards(card_select().where(Product.id.in_(ids), _ACTIVE))
+        by_id = {card.id: card for card in rows}
         items = [by_id[i] for i in ids if i in by_id]
     if not more:  # the last page: the matches are counted to the end, whatever was kept
         matched = (page - 1) * per_page + len(items)

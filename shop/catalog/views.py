@@ -63,7 +63,9 @@ def _page_seconds() -> float:
 def _forget_outdated_pages() -> None:
     """Kept pages and facets of an older catalog version are forgotten before use (the
     product page reads the version with the product instead)."""
-    if request.endpoint != "catalog.product" and (_page_seconds() > 0 or _facet_ttl() > 0):
+    if request.endpoint == "catalog.product":
+        return
+    if _page_seconds() > 0 or _facet_ttl() > 0 or _search_facet_ttl() > 0:
         freshness.check()
 
 

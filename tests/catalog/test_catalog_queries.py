@@ -82,3 +82,19 @@ def test_statement_counts_are_constant(app, client, queries, n_products, page_si
         "/fasilitas/{facility}": 4,  # facility, count, the page's cards, the split today
     }
     assert counts == expected
+
+
+def test_a_search_kept_warm_reads_only_its_cards_like_the_catalog(app, client, queries):
+    """With the facet lists and search counts kept (production), a search seen before
+    costs what the catalog page costs: its page's cards."""
+    build(40)
+    db.session.remove()
+    app.config["CATALOG_FACET_TTL"] = 60
+    try:
+        warm = {url: count(client, queries, url) for url in ("/produk", "/produk?q=batik+tul")}
+    finally:
+        app.config["CATALOG_FACET_TTL"] = 0
+        from shop.catalog import services
+
+        services.clear_cache()
+    assert warm == {"/produk": 1, "/produk?q=batik+tul": 1}
