@@ -692,6 +692,13 @@ def list_products(
     )
 
 
+def _still_for_sale() -> ColumnElement:
+    """Whether rows found by their ids are still for sale, written so that no index on
+    ``status`` can be used: SQLite would walk every active product by one (20 ms at
+    100,000) instead of looking the ids up."""
+    return (func.coalesce(Product.status, "") == "active") & Product.hidden_at.is_(None)
+
+
 def _plain_search_ids(
     search: Search, requested: int, per_page: int, matched: int
 ) -> tuple[int, list[int], bool]:
@@ -726,7 +733,7 @@ def _plain_search_page(
     )
     items: list[ProductCard] = []
     if ids:
-        rows = cards(card_select().where(Product.id.in_(ids), _ACTIVE))
+        rows = cards(card_select().where(Product.id.in_(ids), _still_for_sale()))
         by_id = {card.id: card for card in rows}
         items = [by_id[i] for i in ids if i in by_id]
     if not more:  # the last page: the matches are counted to the end, whatever was kept
