@@ -6,7 +6,8 @@ stock and buy box) the same for every visitor of one version of it (the whole pa
 one stock level and cart count; the product's row is read on every request); keeping them for
 ``CATALOG_PAGE_CACHE_SECONDS`` spares the database and the template work. Bounded in
 entries (product bodies in their own, larger bucket, so a crawl through products never
-pushes the listings out), so odd queries cannot grow it.
+pushes the listings out; what searches looked up in a third, kept for the search counts'
+TTL: shop/catalog/services.py), so odd queries cannot grow it.
 
 How long a kept page may be out of date. An edit by staff or an administrator (price,
 name, text, photo, publish or hide, stock set by hand, a category, a facility) raises
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 512
 MAX_PRODUCT_ENTRIES = 1024  # product bodies: ~10-20 KB each in one language
+MAX_SEARCH_ENTRIES = 3 * 2000  # a search's word check, its counts, its pages' ids
+# Buckets of entries, each with its own bound.
+PAGES, PRODUCTS, SEARCHES = "pages", "products", "searches"
 SHORTEST_LIFETIME = 0.8  # of ``seconds``
 STALE_FOR = 1.0  # of ``seconds``: how long past its time an entry may still be served
 
@@ -62,23 +66,22 @@ class _Entry:
 
 _entries: OrderedDict[Hashable, _Entry] = OrderedDict()
 _product_entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+_search_entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+_buckets = {PAGES: _entries, PRODUCTS: _product_entries, SEARCHES: _search_entries}
+_bounds = {PAGES: MAX_ENTRIES, PRODUCTS: MAX_PRODUCT_ENTRIES, SEARCHES: MAX_SEARCH_ENTRIES}
 _rebuilding: set[Hashable] = set()  # keys whose rebuild is claimed (deferred or running)
 _generation = 0  # bumped by clear(): a rebuild begun before it is thrown away
 _lock = threading.Lock()
 
 
-def _bucket(products: bool) -> tuple[OrderedDict[Hashable, _Entry], int]:
-    return (_product_entries, MAX_PRODUCT_ENTRIES) if products else (_entries, MAX_ENTRIES)
-
-
-def cached(key: Hashable, seconds: float, build: Callable[[], T], products: bool = False) -> T:
+def cached(key: Hashable, seconds: float, build: Callable[[], T], bucket: str = PAGES) -> T:
     """``build()``'s value for ``key``, kept ``seconds`` (0: always built); served stale
-    for up to ``seconds`` more while one rebuild runs. ``products``: a product body,
-    kept in its own bucket."""
+    for up to ``seconds`` more while one rebuild runs. ``bucket``: PAGES, PRODUCTS
+    (product bodies) or SEARCHES (what a search looked up), each bounded on its own."""
     if seconds <= 0:
         return build()
     now = time.monotonic()
-    entries = _bucket(products)[0]
+    entries = _buckets[bucket]
     with _lock:
         hit = entries.get(key)
         if hit and now < hit.stale_until:
@@ -87,23 +90,23 @@ def cached(key: Hashable, seconds: float, build: Callable[[], T], products: bool
                 return hit.value
             _rebuilding.add(key)
             generation = _generation
-            if _defer(lambda: _rebuild(key, seconds, build, generation, products=products)):
+            if _defer(lambda: _rebuild(key, seconds, build, generation, bucket=bucket)):
                 return hit.value
         else:
             _rebuilding.discard(key)  # a claimed rebuild that never ran
             generation = _generation
             hit = None
     if hit is not None:  # no request to wait for: this caller rebuilds, others get it stale
-        return _rebuild(key, seconds, build, generation, stale=hit.value, products=products)
+        return _rebuild(key, seconds, build, generation, stale=hit.value, bucket=bucket)
     value = build()
-    _store(key, seconds, value, generation, products)
+    _store(key, seconds, value, generation, bucket)
     return value
 
 
 def _store(
-    key: Hashable, seconds: float, value: object, generation: int, products: bool = False
+    key: Hashable, seconds: float, value: object, generation: int, bucket: str = PAGES
 ) -> None:
-    entries, bound = _bucket(products)
+    entries, bound = _buckets[bucket], _bounds[bucket]
     with _lock:
         if generation != _generation:
             return  # cleared while it was being built: it may hold what was cleared
@@ -121,7 +124,7 @@ def _rebuild(
     build: Callable[[], T],
     generation: int,
     stale=None,
-    products: bool = False,
+    bucket: str = PAGES,
 ):
     """Build ``key`` again and keep it; on failure log and keep the stale copy."""
     try:
@@ -132,7 +135,7 @@ def _rebuild(
     finally:
         with _lock:
             _rebuilding.discard(key)
-    _store(key, seconds, value, generation, products)
+    _store(key, seconds, value, generation, bucket)
     return value
 
 
@@ -169,7 +172,7 @@ def clear() -> None:
     """Forget every entry now; rebuilds already running keep nothing."""
     global _generation
     with _lock:
-        _entries.clear()
-        _product_entries.clear()
+        for entries in _buckets.values():
+            entries.clear()
         _rebuilding.clear()
         _generation += 1

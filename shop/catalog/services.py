@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -149,51 +148,22 @@ _cache: dict[str, tuple[float, object]] = {}
 _cache_lock = threading.Lock()
 
 
-class _Kept:
-    """Values kept ``ttl`` seconds per key, at most ``size`` of them, the oldest dropped
-    first (visitors type endless distinct searches)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, key: tuple, ttl: float, load: Callable[[], T]) -> T:
-        if ttl <= 0:
-            return load()
-        now = time.monotonic()
-        hit = self._items.get(key)
-        if hit and hit[0] > now:
-            return hit[1]  # type: ignore[return-value]
-        value = load()
-        with _cache_lock:
-            self._items[key] = (now + ttl, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        self._items.clear()
-
-
-# What a search costs before its page is read, kept per search for the search counts'
-# TTL and forgotten with the catalog version (shop/catalog/freshness.py), like the facet
-# lists: the words checked and widened (:func:`build_search`), its count and facets, and
+# What a search costs before its page is read is kept per search for the search counts'
+# TTL, in the page cache's SEARCHES bucket (so served stale for as long again while one
+# rebuild runs after a response, and forgotten with the catalog version, as kept pages
+# are): the words checked and widened (:func:`build_search`), its count and facets, and
 # the ids of its plain pages. A warm search then reads only its page's cards.
-SEARCHES_KEPT = 2000
-_searches = _Kept(SEARCHES_KEPT)
-_search_facets = _Kept(SEARCHES_KEPT)
-_search_pages = _Kept(SEARCHES_KEPT)
+
+
+def _kept_search(key: tuple, ttl: float, load: Callable[[], T]) -> T:
+    return page_cache.cached(key, ttl, load, page_cache.SEARCHES)
 
 
 def clear_cache() -> None:
+    """Forget the facet lists, and every kept page and search (:mod:`page_cache`)."""
     with _cache_lock:
         _cache.clear()
-        for kept in (_searches, _search_facets, _search_pages):
-            kept.clear()
+    page_cache.clear()
 
 
 def _cached(key: str, ttl: float, load: Callable[[], T]) -> T:
@@ -610,8 +580,8 @@ def cached_search(q: str, exact: bool, ttl: float) -> Search | None:
     """:func:`build_search` (its word check, corrections and near words), kept ``ttl``
     seconds per the visitor's words and synonyms file."""
     tokens = tuple(tokenize(q))
-    key = (tokens, exact, synonyms_stamp())
-    return _searches.get(key, ttl, lambda: build_search(q, correct=not exact))
+    key = ("search", tokens, exact, synonyms_stamp())
+    return _kept_search(key, ttl, lambda: build_search(q, correct=not exact))
 
 
 def cached_search_facets(
@@ -623,6 +593,7 @@ def cached_search_facets(
     products listed are always read afresh; only the counts may be that old, as the
     listing's own total already may (:func:`facet_total`)."""
     key = (
+        "facets",
         search.key,
         query.category,
         query.facility,
@@ -631,7 +602,7 @@ def cached_search_facets(
         query.price_max,
         query.in_stock,
     )
-    return _search_facets.get(key, ttl, lambda: search_facets(search, query))
+    return _kept_search(key, ttl, lambda: search_facets(search, query))
 
 
 def list_products(
@@ -726,8 +697,8 @@ def _plain_search_page(
     facets, exact up to COUNT_BOUND) says how many there are in all. The page's ids
     are kept ``ttl`` seconds like the counts; its cards are read afresh, for sale only (a
     product unpublished since is left out until the kept ids are forgotten)."""
-    page, ids, more = _search_pages.get(
-        (search.key, requested, per_page),
+    page, ids, more = _kept_search(
+        ("page", search.key, requested, per_page),
         ttl,
         lambda: _plain_search_ids(search, requested, per_page, matched),
     )

@@ -129,10 +129,10 @@ def listing():
     return _render_listing(key, seconds)
 
 
-def _kept_page(key, render: Callable[[], str], products: bool = False) -> Response:
+def _kept_page(key, render: Callable[[], str], bucket: str = page_cache.PAGES) -> Response:
     """A whole page from the page cache, kept encoded (UTF-8 takes half the memory of a
     str holding any character past U+00FF) and tagged once (an ETag, sent when public)."""
-    page = page_cache.cached(key, _page_seconds(), lambda: KeptPage.of(render()), products)
+    page = page_cache.cached(key, _page_seconds(), lambda: KeptPage.of(render()), bucket)
     return page.response()
 
 
@@ -269,7 +269,9 @@ def product(slug: str):
     body_key = ("product", live.id, live.version, sold_out, locale)
 
     def render() -> str:
-        body = page_cache.cached(body_key, seconds, lambda: _load_product_parts(slug), True)
+        body = page_cache.cached(
+            body_key, seconds, lambda: _load_product_parts(slug), page_cache.PRODUCTS
+        )
         return _render_product(body, live)
 
     variant = _shared_page_variant()
@@ -278,7 +280,7 @@ def product(slug: str):
     # The whole page for everyone of this variant while the stock stays what it is: a
     # sale changes the key, so the buy box is never older than the row just read.
     key = (*body_key, live.available, "page", request.query_string, variant)
-    return _kept_page(key, render, products=True)
+    return _kept_page(key, render, page_cache.PRODUCTS)
 
 
 def _render_product(parts: dict[str, Markup], live) -> str:

@@ -249,10 +249,12 @@ def test_search_counts_may_be_kept_like_the_facet_lists_but_items_are_fresh(app,
     # All on one page: the count is what the page holds.
     assert list_products(ListingQuery(q="kain batik"), 24, facet_ttl=60).total == 1
 
-    monkeypatch.setattr(services._search_facets, "size", 3)
+    from shop.catalog import page_cache
+
+    monkeypatch.setitem(page_cache._bounds, page_cache.SEARCHES, 3)
     for word in ("batik", "tenun", "rotan", "kulit", "kayu"):
         list_products(ListingQuery(q=word), 24, facet_ttl=60)
-    assert len(services._search_facets) == 3
+    assert len(page_cache._search_entries) == 3
     services.clear_cache()
 
 
