@@ -148,14 +148,12 @@ _cache: dict[str, tuple[float, object]] = {}
 _cache_lock = threading.Lock()
 
 
-# What a search costs before its page is read is kept per search for the search counts'
-# TTL, in the page cache's SEARCHES bucket (so served stale for as long again while one
-# rebuild runs after a response, and forgotten with the catalog version, as kept pages
-# are): the words checked and widened (:func:`build_search`), its count and facets, and
-# the ids of its plain pages. A warm search then reads only its page's cards.
-
-
 def _kept_search(key: tuple, ttl: float, load: Callable[[], T]) -> T:
+    """What a search looks up before its page is read, kept ``ttl`` seconds in the page
+    cache's SEARCHES bucket (served stale for as long again while one rebuild runs after
+    the response, forgotten with the catalog version, as kept pages are): the words
+    checked and widened (:func:`build_search`), the count and facets, the ids of a plain
+    page. A warm search then reads only its page's cards."""
     return page_cache.cached(key, ttl, load, page_cache.SEARCHES)
 
 
