@@ -808,7 +808,7 @@ class CardPhoto:
     content_hash: str
     width: int
     height: int
-    widths: list[int]
+    widths: tuple[int, ...]
     alt_text: str
 
 
@@ -877,7 +877,9 @@ def cards(stmt: Select) -> list[ProductCard]:
             facility=CardFacility(row.facility_name),
             main_photo=None
             if row.content_hash is None
-            else CardPhoto(row.content_hash, row.width, row.height, row.widths, row.alt_text),
+            else CardPhoto(
+                row.content_hash, row.width, row.height, tuple(row.widths), row.alt_text
+            ),
         )
         for row in db.session.execute(stmt)
     ]

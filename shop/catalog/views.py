@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from shop.cart.views import cart_count
-from shop.catalog import bp, freshness, page_cache, services
+from shop.catalog import bp, card_cache, freshness, page_cache, services
 from shop.catalog.forms import MAX_QUERY_LENGTH, parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
 from shop.facilities.models import facility_photo
@@ -53,6 +53,7 @@ def _media_prefix() -> str:
 
 
 bp.after_app_request(page_cache.schedule_deferred_rebuilds)
+bp.add_app_template_global(card_cache.cards_html, "product_cards")
 
 
 def _page_seconds() -> float:
