@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from shop.cart.views import cart_count
-from shop.catalog import bp, card_cache, freshness, page_cache, services
+from shop.catalog import bp, fragments, freshness, page_cache, services
 from shop.catalog.forms import MAX_QUERY_LENGTH, parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
 from shop.facilities.models import facility_photo
@@ -53,7 +53,7 @@ def _media_prefix() -> str:
 
 
 bp.after_app_request(page_cache.schedule_deferred_rebuilds)
-bp.add_app_template_global(card_cache.cards_html, "product_cards")
+bp.add_app_template_global(fragments.cards_html, "product_cards")
 
 
 def _page_seconds() -> float:
@@ -199,7 +199,14 @@ def _listing_parts() -> dict[str, Markup]:
         "sorts": services.SORTS,
     }
     current_app.update_template_context(context)
-    module = current_app.jinja_env.get_template("catalog/_listing_parts.html").make_module(context)
+    env = current_app.jinja_env
+    context["filters"] = fragments.sidebar_html(
+        query,
+        page,
+        (categories, facilities, context["provinces"]),
+        lambda: env.get_template("catalog/_filters.html").render(context),
+    )
+    module = env.get_template("catalog/_listing_parts.html").make_module(context)
     return {name: getattr(module, name) for name in PARTS}
 
 

@@ -1,4 +1,4 @@
-"""Kept product cards (shop/catalog/card_cache.py): the same bytes as cards rendered
+"""Kept product cards (shop/catalog/fragments.py): the same bytes as cards rendered
 afresh, and never older than the rows the page just read, with the page cache off."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from catalog_data import add_photo, small_shop
 from factories import make_product
 
-from shop.catalog import card_cache
+from shop.catalog import fragments, services
 from shop.extensions import db
 from shop.inventory.services import hold_stock
 from shop.uow import unit_of_work
@@ -18,10 +18,10 @@ def cards_kept(app):
     """The card cache on (as in production), empty before and after the test."""
     size = app.config["CATALOG_CARD_CACHE_SIZE"]
     app.config["CATALOG_CARD_CACHE_SIZE"] = 2000
-    card_cache.clear()
+    fragments.clear()
     yield
     app.config["CATALOG_CARD_CACHE_SIZE"] = size
-    card_cache.clear()
+    fragments.clear()
 
 
 def _page(client, url: str, language: str = "id") -> str:
@@ -49,7 +49,7 @@ def test_pages_are_byte_identical_with_cards_kept_or_not(app, client, cards_kept
         app.config["CATALOG_CARD_CACHE_SIZE"] = 2000
         assert [_page(client, path, language) for path in paths] == rendered  # cards kept
         assert [_page(client, path, language) for path in paths] == rendered  # reused
-    assert card_cache._cards
+    assert fragments._cards
 
 
 def test_a_price_edit_shows_on_the_next_listing(client, cards_kept):
@@ -78,12 +78,12 @@ def test_the_badge_follows_sales_and_a_sale_that_leaves_it_reuses_the_card(clien
     product = make_product(name="Kain Tenun Ikat Sumba", on_hand=3)
     db.session.commit()
     assert "badge-ok" in _card(_page(client, "/produk"), "Kain Tenun Ikat Sumba")
-    kept = len(card_cache._cards)
+    kept = len(fragments._cards)
 
     with unit_of_work():  # one of three sold: still in stock, the same card
         hold_stock({product.id: 1}, {})
     assert "badge-ok" in _card(_page(client, "/produk"), "Kain Tenun Ikat Sumba")
-    assert len(card_cache._cards) == kept
+    assert len(fragments._cards) == kept
 
     with unit_of_work():
         hold_stock({product.id: 1}, {})
@@ -94,17 +94,17 @@ def test_the_badge_follows_sales_and_a_sale_that_leaves_it_reuses_the_card(clien
     assert "badge-bad" in _card(_page(client, "/produk"), "Kain Tenun Ikat Sumba")
 
 
-def test_a_catalog_edit_empties_the_card_cache(client, cards_kept, page_cache_on):
+def test_a_catalog_edit_empties_the_fragments(client, cards_kept, page_cache_on):
     product = make_product(name="Topi Pandan")
     db.session.commit()
     _page(client, "/produk")
-    assert card_cache._cards
+    assert fragments._cards
 
     product.name = "Topi Pandan Anyam"
     db.session.commit()  # raises the catalog version: the next catalog request sees it
     page = _page(client, "/produk")
     assert "Topi Pandan Anyam" in page
-    assert all(key[2] != "Topi Pandan" for key in card_cache._cards)
+    assert all(key[2] != "Topi Pandan" for key in fragments._cards)
 
 
 def test_the_cards_kept_are_bounded(app, client, cards_kept):
@@ -114,4 +114,45 @@ def test_the_cards_kept_are_bounded(app, client, cards_kept):
     app.config["CATALOG_CARD_CACHE_SIZE"] = 3
     page = _page(client, "/produk")
     assert all(f"Gelang Manik {n}" in page for n in range(5))
-    assert len(card_cache._cards) == 3
+    assert len(fragments._cards) == 3
+
+
+@pytest.fixture
+def facets_kept(app):
+    """The facet lists kept (as in production), so the filter sidebar is kept too."""
+    app.config["CATALOG_FACET_TTL"] = 60
+    services.clear_cache()
+    fragments.clear()
+    yield
+    app.config["CATALOG_FACET_TTL"] = 0
+    services.clear_cache()
+    fragments.clear()
+
+
+def _option(page: str, value: str) -> str:
+    return page.split(f'<option value="{value}"', 1)[1].split("</option>", 1)[0]
+
+
+def test_the_sidebar_is_kept_with_its_facet_lists_and_follows_them(client, facets_kept):
+    shop = small_shop()
+    db.session.commit()
+    page = _page(client, "/produk?kategori=tenun")
+    assert " selected>Tenun (" in _option(page, "tenun")
+    [(key, kept)] = fragments._sidebars.items()
+    assert _page(client, "/produk?kategori=tenun") == page
+    assert fragments._sidebars[key] is kept  # reused, not rendered again
+    assert _page(client, "/produk?kategori=tenun", "en") != page
+    assert len(fragments._sidebars) == 2
+
+    count = int(_option(page, "batik-tulis").rsplit("(", 1)[1].rstrip(")"))
+    make_product(shop["facilities"][0], shop["categories"][0], name="Batik Baru")
+    db.session.commit()  # a new version: facet lists and sidebars are forgotten
+    assert f"({count + 1})" in _option(_page(client, "/produk?kategori=tenun"), "batik-tulis")
+
+
+def test_no_sidebar_is_kept_while_the_facet_lists_are_not(client):
+    small_shop()
+    db.session.commit()
+    fragments.clear()
+    _page(client, "/produk")
+    assert not fragments._sidebars
