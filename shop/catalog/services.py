@@ -930,8 +930,12 @@ def get_facility(slug: str) -> Facility | None:
     return db.session.scalar(select(Facility).where(Facility.slug == slug, Facility.active))
 
 
-def facility_products(facility: Facility, page: int, per_page: int) -> Page:
-    return list_products(ListingQuery(facility=facility.slug, page=page), per_page)
+def facility_products(facility: Facility, page: int, per_page: int, facet_ttl: float = 0) -> Page:
+    """A page of the facility's products; while the facet lists are kept (``facet_ttl``),
+    their count of its products spares counting them again, as on the listing."""
+    query = ListingQuery(facility=facility.slug, page=page)
+    total = facet_total(query, [], facility_facets(facet_ttl)) if facet_ttl > 0 else None
+    return list_products(query, per_page, total)
 
 
 def whatsapp_link(number: str) -> str:

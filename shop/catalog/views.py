@@ -350,7 +350,9 @@ def _render_facility(slug: str) -> str:
     item = services.get_facility(slug)
     if item is None:
         abort(404)
-    page = services.facility_products(item, parse_page(request.args.get("hal")), _page_size())
+    page = services.facility_products(
+        item, parse_page(request.args.get("hal")), _page_size(), _facet_ttl()
+    )
     return render_template(
         "catalog/facility.html",
         facility=item,

@@ -81,3 +81,26 @@ def test_statement_counts_are_constant(app, client, queries, n_products, page_si
         "/fasilitas/{facility}": 4,  # facility, count, the page's cards, the split today
     }
     assert counts == expected
+
+
+def test_a_facility_page_counts_its_products_from_the_kept_facet_lists(app, client, queries):
+    from shop.catalog import services
+
+    slug = build(30)  # ten products in each of three facilities
+    facility = db.session.scalar(
+        db.text(
+            "SELECT f.slug FROM facility f JOIN product p ON p.facility_id = f.id "
+            "WHERE p.slug = :slug"
+        ),
+        {"slug": slug},
+    )
+    app.config["CATALOG_FACET_TTL"] = 60
+    services.clear_cache()
+    try:
+        # facility, the page's cards, the split today: no count
+        assert count(client, queries, f"/fasilitas/{facility}") == 3
+        page = client.get(f"/fasilitas/{facility}").get_data(as_text=True)
+        assert '<span class="muted">(10)</span>' in page
+    finally:
+        app.config["CATALOG_FACET_TTL"] = 0
+        services.clear_cache()
