@@ -845,28 +845,33 @@ def _main_photo_id() -> ColumnElement:
 def card_select() -> Select:
     """The columns of a product card, its facility's name and main photo joined: add
     a WHERE and an ORDER BY and read the rows with :func:`cards`."""
-    return (
-        select(
-            Product.id,
-            Product.slug,
-            Product.name,
-            Product.price,
-            Product.on_hand,
-            Product.allocated,
-            Facility.name.label("facility_name"),
-            ProductPhoto.content_hash,
-            ProductPhoto.width,
-            ProductPhoto.height,
-            ProductPhoto.widths,
-            ProductPhoto.alt_text,
-        )
-        .join(Facility, Facility.id == Product.facility_id)
-        .outerjoin(ProductPhoto, ProductPhoto.id == _main_photo_id())
+    return _CARD_SELECT
+
+
+# Built once (statements are immutable): composing it cost a card page ~0.1 ms.
+_CARD_SELECT = (
+    select(
+        Product.id,
+        Product.slug,
+        Product.name,
+        Product.price,
+        Product.on_hand,
+        Product.allocated,
+        Facility.name.label("facility_name"),
+        ProductPhoto.content_hash,
+        ProductPhoto.width,
+        ProductPhoto.height,
+        ProductPhoto.widths,
+        ProductPhoto.alt_text,
     )
+    .join(Facility, Facility.id == Product.facility_id)
+    .outerjoin(ProductPhoto, ProductPhoto.id == _main_photo_id())
+)
 
 
 def cards(stmt: Select) -> list[ProductCard]:
-    """The cards of a :func:`card_select` statement, in its order."""
+    """The cards of a :func:`card_select` statement, in its order (read on the session's
+    connection: rows, no ORM execution)."""
     return [
         ProductCard(
             id=row.id,
@@ -881,7 +886,7 @@ def cards(stmt: Select) -> list[ProductCard]:
                 row.content_hash, row.width, row.height, tuple(row.widths), row.alt_text
             ),
         )
-        for row in db.session.execute(stmt)
+        for row in db.session.connection().execute(stmt)
     ]
 
 
