@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import (
     Select,
@@ -41,6 +41,9 @@ from shop.facilities.models import Facility
 from shop.ledger.allocation import allocate
 from shop.media.models import ProductPhoto
 from shop.sqltypes import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from shop.facilities.services import Split
 
 SORTS = ("relevan", "terbaru", "harga_naik", "harga_turun")
 DEFAULT_SORT = "terbaru"
@@ -91,15 +94,18 @@ def split_sale(
     return MoneySplit(price, material, profit, *shares, *pcts)
 
 
-def split_for(product: Product, ttl: float = 0) -> MoneySplit:
-    """The breakdown of a sale of ``product`` today, by the split in force now (kept
-    ``ttl`` seconds per facility and Jakarta day; a split edit clears it with the catalog
-    version)."""
+def split_today(facility_id: int, ttl: float = 0) -> Split:
+    """The split in force for the facility now (kept ``ttl`` seconds per facility and
+    Jakarta day; a split edit clears it with the catalog version)."""
     from shop.facilities.services import jakarta_date, split_now
 
-    today = jakarta_date(utcnow())
-    key = f"split:{product.facility_id}:{today}"
-    s = _cached(key, ttl, lambda: split_now(product.facility_id))
+    key = f"split:{facility_id}:{jakarta_date(utcnow())}"
+    return _cached(key, ttl, lambda: split_now(facility_id))
+
+
+def split_for(product: Product, ttl: float = 0) -> MoneySplit:
+    """The breakdown of a sale of ``product`` today, by :func:`split_today`."""
+    s = split_today(product.facility_id, ttl)
     return split_sale(product.price, product.material_cost, s.premi_pct, s.pnbp_pct, s.capital_pct)
 
 

@@ -24,7 +24,6 @@ from shop.catalog import bp, fragments, freshness, page_cache, services
 from shop.catalog.forms import MAX_QUERY_LENGTH, parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
 from shop.facilities.models import facility_photo
-from shop.facilities.services import split_now
 from shop.http_cache import KeptPage
 from shop.i18n import current_locale, format_number
 from shop.media.sources import PictureSources, picture_sources
@@ -358,7 +357,7 @@ def _render_facility(slug: str) -> str:
         facility=item,
         page=page,
         whatsapp=services.whatsapp_link(item.whatsapp),
-        split=split_now(item.id),
+        split=services.split_today(item.id, _facet_ttl()),
         photo=facility_photo(item),
         canonical=absolute(url_for("catalog.facility", slug=item.slug)),
     )

@@ -83,7 +83,7 @@ def test_statement_counts_are_constant(app, client, queries, n_products, page_si
     assert counts == expected
 
 
-def test_a_facility_page_counts_its_products_from_the_kept_facet_lists(app, client, queries):
+def test_a_facility_page_takes_its_count_and_split_from_the_kept_facet_lists(app, client, queries):
     from shop.catalog import services
 
     slug = build(30)  # ten products in each of three facilities
@@ -97,8 +97,8 @@ def test_a_facility_page_counts_its_products_from_the_kept_facet_lists(app, clie
     app.config["CATALOG_FACET_TTL"] = 60
     services.clear_cache()
     try:
-        # facility, the page's cards, the split today: no count
-        assert count(client, queries, f"/fasilitas/{facility}") == 3
+        # the facility and the page's cards: no count, the split today kept
+        assert count(client, queries, f"/fasilitas/{facility}") == 2
         page = client.get(f"/fasilitas/{facility}").get_data(as_text=True)
         assert '<span class="muted">(10)</span>' in page
     finally:
