@@ -140,6 +140,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # (unset: CATALOG_FACET_TTL).
         "CATALOG_SEARCH_FACET_TTL": env.get("CATALOG_SEARCH_FACET_TTL") or None,
         "CATALOG_PAGE_CACHE_SECONDS": float(env.get("CATALOG_PAGE_CACHE_SECONDS", "10")),
+        # Product cards kept rendered per process (shop/catalog/fragments.py; 0: none).
+        "CATALOG_CARD_CACHE_SIZE": int(env.get("CATALOG_CARD_CACHE_SIZE", "2000")),
         # How often a process reads the catalog version (shop/catalog/freshness.py): the
         # longest another process's listing shows a page kept from before an edit.
         "CATALOG_VERSION_CHECK_SECONDS": float(env.get("CATALOG_VERSION_CHECK_SECONDS", "1")),

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import (
     Select,
@@ -40,6 +40,9 @@ from shop.facilities.models import Facility
 from shop.ledger.allocation import allocate
 from shop.media.models import ProductPhoto
 from shop.sqltypes import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from shop.facilities.services import Split
 
 SORTS = ("relevan", "terbaru", "harga_naik", "harga_turun")
 DEFAULT_SORT = "terbaru"
@@ -90,15 +93,18 @@ def split_sale(
     return MoneySplit(price, material, profit, *shares, *pcts)
 
 
-def split_for(product: Product, ttl: float = 0) -> MoneySplit:
-    """The breakdown of a sale of ``product`` today, by the split in force now (kept
-    ``ttl`` seconds per facility and Jakarta day; a split edit clears it with the catalog
-    version)."""
+def split_today(facility_id: int, ttl: float = 0) -> Split:
+    """The split in force for the facility now (kept ``ttl`` seconds per facility and
+    Jakarta day; a split edit clears it with the catalog version)."""
     from shop.facilities.services import jakarta_date, split_now
 
-    today = jakarta_date(utcnow())
-    key = f"split:{product.facility_id}:{today}"
-    s = _cached(key, ttl, lambda: split_now(product.facility_id))
+    key = f"split:{facility_id}:{jakarta_date(utcnow())}"
+    return _cached(key, ttl, lambda: split_now(facility_id))
+
+
+def split_for(product: Product, ttl: float = 0) -> MoneySplit:
+    """The breakdown of a sale of ``product`` today, by :func:`split_today`."""
+    s = split_today(product.facility_id, ttl)
     return split_sale(product.price, product.material_cost, s.premi_pct, s.pnbp_pct, s.capital_pct)
 
 
@@ -834,7 +840,7 @@ class CardPhoto:
     content_hash: str
     width: int
     height: int
-    widths: list[int]
+    widths: tuple[int, ...]
     alt_text: str
 
 
@@ -871,28 +877,33 @@ def _main_photo_id() -> ColumnElement:
 def card_select() -> Select:
     """The columns of a product card, its facility's name and main photo joined: add
     a WHERE and an ORDER BY and read the rows with :func:`cards`."""
-    return (
-        select(
-            Product.id,
-            Product.slug,
-            Product.name,
-            Product.price,
-            Product.on_hand,
-            Product.allocated,
-            Facility.name.label("facility_name"),
-            ProductPhoto.content_hash,
-            ProductPhoto.width,
-            ProductPhoto.height,
-            ProductPhoto.widths,
-            ProductPhoto.alt_text,
-        )
-        .join(Facility, Facility.id == Product.facility_id)
-        .outerjoin(ProductPhoto, ProductPhoto.id == _main_photo_id())
+    return _CARD_SELECT
+
+
+# Built once (statements are immutable): composing it cost a card page ~0.1 ms.
+_CARD_SELECT = (
+    select(
+        Product.id,
+        Product.slug,
+        Product.name,
+        Product.price,
+        Product.on_hand,
+        Product.allocated,
+        Facility.name.label("facility_name"),
+        ProductPhoto.content_hash,
+        ProductPhoto.width,
+        ProductPhoto.height,
+        ProductPhoto.widths,
+        ProductPhoto.alt_text,
     )
+    .join(Facility, Facility.id == Product.facility_id)
+    .outerjoin(ProductPhoto, ProductPhoto.id == _main_photo_id())
+)
 
 
 def cards(stmt: Select) -> list[ProductCard]:
-    """The cards of a :func:`card_select` statement, in its order."""
+    """The cards of a :func:`card_select` statement, in its order (read on the session's
+    connection: rows, no ORM execution)."""
     return [
         ProductCard(
             id=row.id,
@@ -903,9 +914,11 @@ def cards(stmt: Select) -> list[ProductCard]:
             facility=CardFacility(row.facility_name),
             main_photo=None
             if row.content_hash is None
-            else CardPhoto(row.content_hash, row.width, row.height, row.widths, row.alt_text),
+            else CardPhoto(
+                row.content_hash, row.width, row.height, tuple(row.widths), row.alt_text
+            ),
         )
-        for row in db.session.execute(stmt)
+        for row in db.session.connection().execute(stmt)
     ]
 
 
@@ -954,8 +967,12 @@ def get_facility(slug: str) -> Facility | None:
     return db.session.scalar(select(Facility).where(Facility.slug == slug, Facility.active))
 
 
-def facility_products(facility: Facility, page: int, per_page: int) -> Page:
-    return list_products(ListingQuery(facility=facility.slug, page=page), per_page)
+def facility_products(facility: Facility, page: int, per_page: int, facet_ttl: float = 0) -> Page:
+    """A page of the facility's products; while the facet lists are kept (``facet_ttl``),
+    their count of its products spares counting them again, as on the listing."""
+    query = ListingQuery(facility=facility.slug, page=page)
+    total = facet_total(query, [], facility_facets(facet_ttl)) if facet_ttl > 0 else None
+    return list_products(query, per_page, total)
 
 
 def whatsapp_link(number: str) -> str:

@@ -20,11 +20,10 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from shop.cart.views import cart_count
-from shop.catalog import bp, freshness, page_cache, services
+from shop.catalog import bp, fragments, freshness, page_cache, services
 from shop.catalog.forms import MAX_QUERY_LENGTH, parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
 from shop.facilities.models import facility_photo
-from shop.facilities.services import split_now
 from shop.http_cache import KeptPage
 from shop.i18n import current_locale, format_number
 from shop.media.sources import PictureSources, picture_sources
@@ -53,6 +52,7 @@ def _media_prefix() -> str:
 
 
 bp.after_app_request(page_cache.schedule_deferred_rebuilds)
+bp.add_app_template_global(fragments.cards_html, "product_cards")
 
 
 def _page_seconds() -> float:
@@ -200,7 +200,14 @@ def _listing_parts() -> dict[str, Markup]:
         "sorts": services.SORTS,
     }
     current_app.update_template_context(context)
-    module = current_app.jinja_env.get_template("catalog/_listing_parts.html").make_module(context)
+    env = current_app.jinja_env
+    context["filters"] = fragments.sidebar_html(
+        query,
+        page,
+        (categories, facilities, context["provinces"]),
+        lambda: env.get_template("catalog/_filters.html").render(context),
+    )
+    module = env.get_template("catalog/_listing_parts.html").make_module(context)
     return {name: getattr(module, name) for name in PARTS}
 
 
@@ -346,13 +353,15 @@ def _render_facility(slug: str) -> str:
     item = services.get_facility(slug)
     if item is None:
         abort(404)
-    page = services.facility_products(item, parse_page(request.args.get("hal")), _page_size())
+    page = services.facility_products(
+        item, parse_page(request.args.get("hal")), _page_size(), _facet_ttl()
+    )
     return render_template(
         "catalog/facility.html",
         facility=item,
         page=page,
         whatsapp=services.whatsapp_link(item.whatsapp),
-        split=split_now(item.id),
+        split=services.split_today(item.id, _facet_ttl()),
         photo=facility_photo(item),
         canonical=absolute(url_for("catalog.facility", slug=item.slug)),
     )

@@ -98,3 +98,26 @@ def test_a_search_kept_warm_reads_only_its_cards_like_the_catalog(app, client, q
 
         services.clear_cache()
     assert warm == {"/produk": 1, "/produk?q=batik+tul": 1}
+
+
+def test_a_facility_page_takes_its_count_and_split_from_the_kept_facet_lists(app, client, queries):
+    from shop.catalog import services
+
+    slug = build(30)  # ten products in each of three facilities
+    facility = db.session.scalar(
+        db.text(
+            "SELECT f.slug FROM facility f JOIN product p ON p.facility_id = f.id "
+            "WHERE p.slug = :slug"
+        ),
+        {"slug": slug},
+    )
+    app.config["CATALOG_FACET_TTL"] = 60
+    services.clear_cache()
+    try:
+        # the facility and the page's cards: no count, the split today kept
+        assert count(client, queries, f"/fasilitas/{facility}") == 2
+        page = client.get(f"/fasilitas/{facility}").get_data(as_text=True)
+        assert '<span class="muted">(10)</span>' in page
+    finally:
+        app.config["CATALOG_FACET_TTL"] = 0
+        services.clear_cache()
