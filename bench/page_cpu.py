@@ -20,6 +20,10 @@ the statements each page issues. Medians of ``--rounds`` rounds, pages interleav
 their bodies stay kept (a random product of thousands mostly misses the bounded cache).
 ``--version-check-seconds`` sets ``CATALOG_VERSION_CHECK_SECONDS`` (0: the catalog
 version is read on every request), to measure what the check costs.
+
+Rendered product cards and filter sidebars (shop/catalog/fragments.py) are kept as in
+production; ``--cold-fragments`` forgets them before every request (each page's products
+seen for the first time), ``--card-cache-size 0`` keeps no cards.
 """
 
 from __future__ import annotations
@@ -37,11 +41,13 @@ from pathlib import Path
 from bench.catalog_bench import database_for
 from bench.servers import ROOT, load_average, shop_env
 
-PAGES = ("product", "product (hot)", "home", "catalog", "search")
+PAGES = ("product", "product (hot)", "home", "catalog", "search", "facility")
 HOT_PRODUCTS = 10  # "product (hot)": one of the first this many, as popular products are
 
 
-def _shop(database_url: str, page_cache_seconds: float, version_check_seconds: float):
+def _shop(
+    database_url: str, page_cache_seconds: float, version_check_seconds: float, card_cache: int
+):
     from shop import create_app
     from shop.i18n import compile_catalogs
 
@@ -55,6 +61,7 @@ def _shop(database_url: str, page_cache_seconds: float, version_check_seconds: f
             "SESSION_COOKIE_SECURE": False,
             "CATALOG_PAGE_CACHE_SECONDS": page_cache_seconds,
             "CATALOG_VERSION_CHECK_SECONDS": version_check_seconds,
+            "CATALOG_CARD_CACHE_SIZE": card_cache,
         }
     )
 
@@ -94,11 +101,31 @@ def _session_cookie(app, slug: str) -> str:
     return f"{name}={cookie.value}"
 
 
-def _paths(page: str, slugs: list[str], rng: random.Random) -> str:
+def _facility(app) -> str:
+    from sqlalchemy import func, select
+
+    from shop.catalog.models import Product
+    from shop.extensions import db
+    from shop.facilities.models import Facility
+
+    with app.app_context():  # the facility with the most products
+        return db.session.scalar(
+            select(Facility.slug)
+            .join(Product, Product.facility_id == Facility.id)
+            .where(Facility.active)
+            .group_by(Facility.slug)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+
+
+def _paths(page: str, slugs: list[str], rng: random.Random, facility: str) -> str:
     if page == "product":
         return f"/produk/{rng.choice(slugs)}"
     if page == "product (hot)":
         return f"/produk/{rng.choice(slugs[:HOT_PRODUCTS])}"
+    if page == "facility":
+        return f"/fasilitas/{facility}"
     return {"home": "/", "catalog": "/produk", "search": "/produk?q=batik+tulis"}[page]
 
 
@@ -122,10 +149,14 @@ def _statements(app, path: str, cookie: str | None) -> int:
     return count[0]
 
 
-def _cpu_ms(client, paths: list[str], cookie: str | None) -> float:
+def _cpu_ms(client, paths: list[str], cookie: str | None, cold: bool = False) -> float:
+    from shop.catalog import fragments
+
     headers = {"Cookie": cookie} if cookie else {}
     start = time.process_time()
     for path in paths:
+        if cold:
+            fragments.clear()
         response = client.get(path, headers=headers)
         assert response.status_code == 200, (path, response.status_code)
         response.close()
@@ -145,8 +176,11 @@ def _floor(app, slug: str, pages_dir: Path):
 
 def measure(args) -> list[str]:
     database_url = database_for(args.products, args.facilities, args.database_url)
-    app = _shop(database_url, args.page_cache_seconds, args.version_check_seconds)
+    app = _shop(
+        database_url, args.page_cache_seconds, args.version_check_seconds, args.card_cache_size
+    )
     slugs = _slugs(app)
+    facility = _facility(app)
     rng = random.Random(13)
     cookie = _session_cookie(app, slugs[0])
     anon = app.test_client(use_cookies=False)
@@ -156,11 +190,11 @@ def measure(args) -> list[str]:
         floor_client = _floor(app, slugs[0], Path(pages_dir)).test_client()
         # Warm up: templates compiled, facet lists kept, statement caches filled.
         for page in PAGES:
-            _cpu_ms(anon, [_paths(page, slugs, rng) for _ in range(20)], None)
-            _cpu_ms(anon, [_paths(page, slugs, rng) for _ in range(20)], cookie)
+            _cpu_ms(anon, [_paths(page, slugs, rng, facility) for _ in range(20)], None)
+            _cpu_ms(anon, [_paths(page, slugs, rng, facility) for _ in range(20)], cookie)
         _cpu_ms(floor_client, ["/product"] * 50, None)
         statements = {
-            (page, label): _statements(app, _paths(page, slugs, rng), c)
+            (page, label): _statements(app, _paths(page, slugs, rng, facility), c)
             for page in PAGES
             for label, c in (("no cookie", None), ("session cookie", cookie))
         }
@@ -169,8 +203,10 @@ def measure(args) -> list[str]:
         for _round in range(args.rounds):
             for page in PAGES:
                 for label, c in (("no cookie", None), ("session cookie", cookie)):
-                    paths = [_paths(page, slugs, rng) for _ in range(args.requests)]
-                    samples.setdefault((page, label), []).append(_cpu_ms(anon, paths, c))
+                    paths = [_paths(page, slugs, rng, facility) for _ in range(args.requests)]
+                    samples.setdefault((page, label), []).append(
+                        _cpu_ms(anon, paths, c, args.cold_fragments)
+                    )
             floor = _cpu_ms(floor_client, ["/product"] * args.requests, None)
             samples.setdefault(("floor (product page as static text)", "no cookie"), []).append(
                 floor
@@ -178,6 +214,12 @@ def measure(args) -> list[str]:
         load_after = load_average()
 
     cache = f"{args.page_cache_seconds:g} s" if args.page_cache_seconds else "off"
+    if not args.card_cache_size:
+        kept = "no product cards kept"
+    elif args.cold_fragments:
+        kept = "cards and sidebars forgotten before every request (cold)"
+    else:
+        kept = f"up to {args.card_cache_size} product cards and the sidebars kept (warm)"
     engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
     floor_ms = statistics.median(samples[("floor (product page as static text)", "no cookie")])
     lines = [
@@ -185,7 +227,7 @@ def measure(args) -> list[str]:
         f"{dt.date.today().isoformat()}",
         "",
         f"`{' '.join(['.venv/bin/python -m bench.page_cpu', *sys.argv[1:]])}` — "
-        f"code at `{args.label}`; page cache {cache}, catalog version read at most every "
+        f"code at `{args.label}`; page cache {cache}; {kept}; catalog version read at most every "
         f"{args.version_check_seconds:g} s; {args.requests} requests per page and "
         f"cookie state per round, median of {args.rounds} rounds; load average "
         f"{load_before} before, {load_after} after. A new visitor's product view "
@@ -209,6 +251,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--page-cache-seconds", type=float, default=0)
     parser.add_argument("--version-check-seconds", type=float, default=1)
+    parser.add_argument("--card-cache-size", type=int, default=2000)
+    parser.add_argument("--cold-fragments", action="store_true", help="forget them per request")
     parser.add_argument("--database-url", help="with {n} for the number of products")
     parser.add_argument("--label", default="this checkout", help="which code was measured")
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")

@@ -136,7 +136,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "LANGUAGES": ("id", "en"),
         "CATALOG_PAGE_SIZE": int(env.get("CATALOG_PAGE_SIZE", "24")),
         "CATALOG_FACET_TTL": float(env.get("CATALOG_FACET_TTL", "60")),
-        # Seconds a search's count and facets are kept per search (unset: CATALOG_FACET_TTL).
+        # Seconds a search's word check, count, facets and page ids are kept per search
+        # (unset: CATALOG_FACET_TTL).
         "CATALOG_SEARCH_FACET_TTL": env.get("CATALOG_SEARCH_FACET_TTL") or None,
         "CATALOG_PAGE_CACHE_SECONDS": float(env.get("CATALOG_PAGE_CACHE_SECONDS", "10")),
         # Redis (redis://host:6379/0) shared by every process under each one's page cache
@@ -144,6 +145,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "CACHE_URL": env.get("CACHE_URL", ""),
         # How long it may take to connect and to answer before a process leaves it alone.
         "CACHE_TIMEOUT_MS": float(env.get("CACHE_TIMEOUT_MS", "50")),
+        # Product cards kept rendered per process (shop/catalog/fragments.py; 0: none).
+        "CATALOG_CARD_CACHE_SIZE": int(env.get("CATALOG_CARD_CACHE_SIZE", "2000")),
         # How often a process reads the catalog version (shop/catalog/freshness.py): the
         # longest another process's listing shows a page kept from before an edit.
         "CATALOG_VERSION_CHECK_SECONDS": float(env.get("CATALOG_VERSION_CHECK_SECONDS", "1")),

@@ -81,13 +81,14 @@ def seen(version: int | None) -> None:
     version = version or 0
     if version == _known:
         return
-    from shop.catalog import page_cache, services
+    from shop.catalog import fragments, page_cache, services
 
     with _lock:
         if version == _known:
             return
         services.clear_cache()
         page_cache.clear()
+        fragments.clear()
         _known = version
 
 

@@ -6,7 +6,8 @@ stock and buy box) the same for every visitor of one version of it (the whole pa
 one stock level and cart count; the product's row is read on every request); keeping them for
 ``CATALOG_PAGE_CACHE_SECONDS`` spares the database and the template work. Bounded in
 entries (product bodies in their own, larger bucket, so a crawl through products never
-pushes the listings out), so odd queries cannot grow it.
+pushes the listings out; what searches looked up in a third, kept for the search counts'
+TTL: shop/catalog/services.py), so odd queries cannot grow it.
 
 How long a kept page may be out of date. An edit by staff or an administrator (price,
 name, text, photo, publish or hide, stock set by hand, a category, a facility) raises
@@ -58,6 +59,9 @@ log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 512
 MAX_PRODUCT_ENTRIES = 1024  # product bodies: ~10-20 KB each in one language
+MAX_SEARCH_ENTRIES = 3 * 2000  # a search's word check, its counts, its pages' ids
+# Buckets of entries, each with its own bound.
+PAGES, PRODUCTS, SEARCHES = "pages", "products", "searches"
 SHORTEST_LIFETIME = 0.8  # of ``seconds``
 STALE_FOR = 1.0  # of ``seconds``: how long past its time an entry may still be served
 
@@ -71,36 +75,36 @@ class _Entry:
 
 _entries: OrderedDict[Hashable, _Entry] = OrderedDict()
 _product_entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+_search_entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+_buckets = {PAGES: _entries, PRODUCTS: _product_entries, SEARCHES: _search_entries}
+_bounds = {PAGES: MAX_ENTRIES, PRODUCTS: MAX_PRODUCT_ENTRIES, SEARCHES: MAX_SEARCH_ENTRIES}
 _rebuilding: set[Hashable] = set()  # keys whose rebuild is claimed (deferred or running)
 _generation = 0  # bumped by clear(): a rebuild begun before it is thrown away
 _lock = threading.Lock()
-
-
-def _bucket(products: bool) -> tuple[OrderedDict[Hashable, _Entry], int]:
-    return (_product_entries, MAX_PRODUCT_ENTRIES) if products else (_entries, MAX_ENTRIES)
 
 
 def cached(
     key: Hashable,
     seconds: float,
     build: Callable[[], T],
-    products: bool = False,
+    bucket: str = PAGES,
     shared: bool = True,
 ) -> T:
     """``build()``'s value for ``key``, kept ``seconds`` (0: always built); served stale
-    for up to ``seconds`` more while one rebuild runs. ``products``: a product body,
-    kept in its own bucket. ``shared``: also kept in Redis when ``CACHE_URL`` is set
-    (text values only; shop/catalog/shared_cache.py)."""
+    for up to ``seconds`` more while one rebuild runs. ``bucket``: PAGES, PRODUCTS
+    (product bodies) or SEARCHES (what a search looked up), each bounded on its own.
+    ``shared``: also kept in Redis when ``CACHE_URL`` is set (text values only;
+    shop/catalog/shared_cache.py)."""
     if seconds <= 0:
         return build()
     now = time.monotonic()
-    entries = _bucket(products)[0]
+    entries = _buckets[bucket]
     before = _generation  # read before the version: a clear in between keeps nothing read
     where = shared_cache.slot(key, freshness.known()) if shared else None
     if where is not None and not _servable(entries.get(key), now):
         found = shared_cache.get(where)  # not held here: perhaps another process has it
         if found is not None:
-            _keep(key, found.fresh_for, found.servable_for, found.value, before, products)
+            _keep(key, found.fresh_for, found.servable_for, found.value, before, bucket)
             now = time.monotonic()
     with _lock:
         hit = entries.get(key)
@@ -110,16 +114,16 @@ def cached(
                 return hit.value
             _rebuilding.add(key)
             generation = _generation
-            if _defer(lambda: _rebuild(key, seconds, build, generation, where, products=products)):
+            if _defer(lambda: _rebuild(key, seconds, build, generation, where, bucket=bucket)):
                 return hit.value
         else:
             _rebuilding.discard(key)  # a claimed rebuild that never ran
             generation = _generation
             hit = None
     if hit is not None:  # no request to wait for: this caller rebuilds, others get it stale
-        return _rebuild(key, seconds, build, generation, where, stale=hit.value, products=products)
+        return _rebuild(key, seconds, build, generation, where, stale=hit.value, bucket=bucket)
     value = build()
-    _store(key, seconds, value, generation, where, products)
+    _store(key, seconds, value, generation, where, bucket)
     return value
 
 
@@ -133,12 +137,12 @@ def _store(
     value: object,
     generation: int,
     where: shared_cache.Slot | None = None,
-    products: bool = False,
+    bucket: str = PAGES,
 ) -> None:
     """Keep a value just built, here and (``where`` given) in Redis."""
     lifetime = seconds * random.uniform(SHORTEST_LIFETIME, 1.0)
     stale_for = seconds * STALE_FOR
-    kept = _keep(key, lifetime, lifetime + stale_for, value, generation, products)
+    kept = _keep(key, lifetime, lifetime + stale_for, value, generation, bucket)
     if kept and where is not None:
         shared_cache.put(where, value, lifetime, stale_for)
 
@@ -149,10 +153,10 @@ def _keep(
     servable_for: float,
     value: object,
     generation: int,
-    products: bool,
+    bucket: str,
 ) -> bool:
     """Keep ``value`` in this process; False when a clear came since ``generation``."""
-    entries, bound = _bucket(products)
+    entries, bound = _buckets[bucket], _bounds[bucket]
     with _lock:
         if generation != _generation:
             return False  # cleared while it was being built: it may hold what was cleared
@@ -171,14 +175,14 @@ def _rebuild(
     generation: int,
     where: shared_cache.Slot | None = None,
     stale=None,
-    products: bool = False,
+    bucket: str = PAGES,
 ):
     """Build ``key`` again and keep it, unless another process already kept a fresh copy
     in Redis; on failure log and keep the stale copy."""
     try:
         found = shared_cache.get(where) if where is not None else None
         if found is not None and found.fresh_for > 0:
-            _keep(key, found.fresh_for, found.servable_for, found.value, generation, products)
+            _keep(key, found.fresh_for, found.servable_for, found.value, generation, bucket)
             return found.value
         value = build()
     except Exception:
@@ -187,7 +191,7 @@ def _rebuild(
     finally:
         with _lock:
             _rebuilding.discard(key)
-    _store(key, seconds, value, generation, where, products)
+    _store(key, seconds, value, generation, where, bucket)
     return value
 
 
@@ -224,7 +228,7 @@ def clear() -> None:
     """Forget every entry now; rebuilds already running keep nothing."""
     global _generation
     with _lock:
-        _entries.clear()
-        _product_entries.clear()
+        for entries in _buckets.values():
+            entries.clear()
         _rebuilding.clear()
         _generation += 1

@@ -105,13 +105,20 @@ def parse_synonyms(lines) -> dict[str, tuple[str, ...]]:
     return {word: tuple(others) for word, others in groups.items()}
 
 
+def synonyms_stamp() -> tuple[str, int | None]:
+    """The synonyms file in use and its modification time (None: no file)."""
+    path = current_app.config.get("SEARCH_SYNONYMS_FILE") or SYNONYMS_FILE
+    try:
+        return path, os.stat(path).st_mtime_ns
+    except OSError:
+        return path, None
+
+
 def synonyms() -> dict[str, tuple[str, ...]]:
     """The synonym groups of ``SEARCH_SYNONYMS_FILE`` (default ``synonyms.txt``), read
     again whenever the file changes."""
-    path = current_app.config.get("SEARCH_SYNONYMS_FILE") or SYNONYMS_FILE
-    try:
-        mtime = os.stat(path).st_mtime_ns
-    except OSError:
+    path, mtime = synonyms_stamp()
+    if mtime is None:
         return {}
     hit = _synonyms.get(path)
     if hit and hit[0] == mtime:
@@ -168,56 +175,89 @@ def widen(word: str) -> Term:
     return Term(tuple(prefixes), tuple(words))
 
 
-def _known(prefixes: list[str], words: list[str]) -> tuple[set[str], set[str]]:
-    """Which of ``prefixes`` begin some word of the catalog, and which of ``words`` are
-    words of it (one statement)."""
+@dataclass(frozen=True)
+class WordCheck:
+    """What one statement tells about the visitor's words (:func:`check_words`)."""
+
+    # Asked prefixes that begin some word of the catalog.
+    known: frozenset[str]
+    # Asked short words that are words of the catalog.
+    whole: frozenset[str]
+    # For each asked candidate word, catalog words that may lie within two edits of it.
+    candidates: dict[str, list[str]]
+
+
+def _candidate_rows(words: list[str], dialect: str) -> list[Select]:
+    """Branches of (kind "c", word, catalog word) rows: catalog words that may lie within
+    two edits of each of ``words`` (a superset)."""
+    if dialect == "postgresql":
+        # One branch per word: pg_trgm's nearest 20, found by the trigram index.
+        branches = []
+        for word in words:
+            nearest = (
+                select(SearchTerm.term)
+                .where(SearchTerm.term.op("%")(word))
+                .order_by(SearchTerm.term.op("<->")(word))
+                .limit(20)
+                .subquery()
+            )
+            branches.append(select(literal("c", String), literal(word, String), nearest.c.term))
+        return branches
+    # SQLite: the vocabulary of about the same length, read once for every word.
+    low = min(len(w) for w in words) - 2
+    high = max(len(w) for w in words) + 2
+    return [
+        select(literal("c", String), literal("", String), SearchTerm.term).where(
+            SearchTerm.length.between(low, high)
+        )
+    ]
+
+
+def check_words(prefixes: list[str], words: list[str], candidates_for: list[str]) -> WordCheck:
+    """Which of ``prefixes`` begin some word of the catalog, which of ``words`` are words
+    of it, and the correction candidates of each of ``candidates_for``: one statement."""
+    dialect = db.engine.dialect.name
     branches = [
-        select(literal(word, String).label("word"), literal(True).label("prefix")).where(
+        select(literal("p", String), literal(word, String), literal("", String)).where(
             select(SearchTerm.term)
             .where(SearchTerm.term >= word, SearchTerm.term < word + "\uffff")
             .exists()
         )
         for word in prefixes
     ] + [
-        select(SearchTerm.term.label("word"), literal(False).label("prefix")).where(
+        select(literal("w", String), SearchTerm.term, literal("", String)).where(
             SearchTerm.term == word
         )
         for word in words
     ]
+    if candidates_for:
+        branches += _candidate_rows(candidates_for, dialect)
     stmt = branches[0] if len(branches) == 1 else union_all(*branches)
-    rows = db.session.execute(stmt).all()
-    return {w for w, prefix in rows if prefix}, {w for w, prefix in rows if not prefix}
+    known: set[str] = set()
+    whole: set[str] = set()
+    candidates: dict[str, list[str]] = {word: [] for word in candidates_for}
+    for kind, word, term in db.session.execute(stmt).all():
+        if kind == "p":
+            known.add(word)
+        elif kind == "w":
+            whole.add(word)
+        elif word:
+            candidates[word].append(term)
+        else:  # SQLite: one list of every length asked, each word takes its own
+            for asked, found in candidates.items():
+                if abs(len(term) - len(asked)) <= 2:
+                    found.append(term)
+    return WordCheck(frozenset(known), frozenset(whole), candidates)
 
 
 def max_edits(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def _candidates(word: str, dialect: str) -> list[str]:
-    """Catalog words that may lie within two edits of ``word`` (a superset)."""
-    if dialect == "postgresql":
-        candidates = list(
-            db.session.scalars(
-                select(SearchTerm.term)
-                .where(SearchTerm.term.op("%")(word))
-                .order_by(SearchTerm.term.op("<->")(word))
-                .limit(20)
-            )
-        )
-    else:
-        candidates = list(
-            db.session.scalars(
-                select(SearchTerm.term).where(
-                    SearchTerm.length.between(len(word) - 2, len(word) + 2)
-                )
-            )
-        )
-    return candidates
-
-
-def correction(word: str, dialect: str) -> str | None:
-    """The catalog word nearest to ``word`` within :func:`max_edits` edits, or None."""
-    candidates = _candidates(word, dialect)
+def correction(word: str, candidates: list[str]) -> str | None:
+    """The catalog word nearest to ``word`` within :func:`max_edits` edits, or None
+    (``candidates``: from :func:`check_words`)."""
+    candidates = list(candidates)
     # The synonym file's words too: "bracelt" → "bracelet" (→ "gelang").
     candidates += [w for w in synonyms() if abs(len(w) - len(word)) <= 2]
     limit = max_edits(word)
@@ -232,13 +272,13 @@ def correction(word: str, dialect: str) -> str | None:
     return best[2] if best else None
 
 
-def _one_edit_away(word: str, dialect: str) -> list[str]:
+def _one_edit_away(word: str, candidates: list[str]) -> list[str]:
     """Catalog words one edit from ``word`` that neither extend it (the prefix match finds
     those) nor share its root ("ukir" beside "ukiran"), closest spelling first."""
     root = stem(word)
     found = [
         candidate
-        for candidate in _candidates(word, dialect)
+        for candidate in candidates
         if not candidate.startswith(word)
         and len(candidate) >= MIN_CORRECTED_LENGTH
         and OSA.distance(word, candidate, score_cutoff=1) <= 1
@@ -284,17 +324,20 @@ def _bounded_counts(terms: dict[str, tuple[Term, int]], dialect: str) -> dict[st
     return dict(db.session.execute(stmt).all())
 
 
-def near_words(tokens: list[str], dialect: str) -> dict[str, tuple[str, ...]]:
-    """For each of ``tokens`` (words of the catalog), the catalog words one edit away that
-    match at least NEAR_RATIO times as many products, at most NEAR_WORDS of them.
+def near_words(
+    tokens: list[str], candidates: dict[str, list[str]], dialect: str
+) -> dict[str, tuple[str, ...]]:
+    """For each of ``tokens`` (words of the catalog), the catalog words one edit away
+    (among its ``candidates``, from :func:`check_words`) that match at least NEAR_RATIO
+    times as many products, at most NEAR_WORDS of them.
 
     A word that is in the catalog may still be a slip for a commoner one ("batok" for
     "batik"); a common word ("batik" beside a rare "batok") is left alone, which keeps
-    the first page of common searches as it was and costs them only the look-up of near
-    words. One statement for the candidates per word and, when any are found, one for
-    the bounded counts (the typed word as a prefix, near words whole, as searched).
+    the first page of common searches as it was. One statement, only when some near
+    word is found: the bounded counts (the typed word as a prefix, near words whole, as
+    searched).
     """
-    near = {token: _one_edit_away(token, dialect)[: NEAR_WORDS * 2] for token in tokens}
+    near = {token: _one_edit_away(token, candidates[token])[: NEAR_WORDS * 2] for token in tokens}
     terms: dict[str, Term] = {}
     for token, words in near.items():
         if words:
@@ -356,6 +399,11 @@ class Search:
 
     def _terms(self) -> list[Term]:
         return self.terms or [Term((token,)) for token in self.tokens]
+
+    @property
+    def key(self) -> tuple[Term, ...]:
+        """What the search looks up, to keep what it found by (not the words as typed)."""
+        return tuple(self._terms())
 
     @property
     def widened(self) -> bool:
@@ -541,28 +589,29 @@ def build_search(query: str, *, correct: bool = True) -> Search | None:
     ]
     short = [t for t in tokens if len(t) < MIN_CORRECTED_LENGTH and t.isalpha()]
     asked = [p for i, _ in checked for p in terms[i].prefixes]
-    known, whole = _known(asked, short) if asked or short else (set(), set())
+    check = WordCheck(frozenset(), frozenset(), {})
+    if asked or short:
+        check = check_words(asked, short, [token for _, token in checked])
     for i, token in enumerate(tokens):
-        if token in whole:
+        if token in check.whole:
             # A short word of the catalog ("tas") is that word, not the start of a
             # longer one ("tasikmalaya"); "bat", no word of its own, still finds "batik".
             terms[i] = Term(terms[i].prefixes[1:], (token, *terms[i].words))
     near: dict[str, tuple[str, ...]] = {}
-    if checked:
+    in_catalog: list[int] = []
+    for i, token in checked:
+        if token in check.known:
+            in_catalog.append(i)
+        if any(p in check.known for p in terms[i].prefixes):
+            continue
+        fixed = correction(token, check.candidates[token])
+        if fixed:
+            corrected[token] = fixed
+            terms[i] = widen(fixed)
+    if in_catalog:
         dialect = db.engine.dialect.name
-        in_catalog: list[int] = []
-        for i, token in checked:
-            if token in known:
-                in_catalog.append(i)
-            if any(p in known for p in terms[i].prefixes):
-                continue
-            fixed = correction(token, dialect)
-            if fixed:
-                corrected[token] = fixed
-                terms[i] = widen(fixed)
-        if in_catalog:
-            near = near_words([tokens[i] for i in in_catalog], dialect)
-            for i in in_catalog:
-                if tokens[i] in near:
-                    terms[i] = replace(terms[i], near=near[tokens[i]])
+        near = near_words([tokens[i] for i in in_catalog], check.candidates, dialect)
+        for i in in_catalog:
+            if tokens[i] in near:
+                terms[i] = replace(terms[i], near=near[tokens[i]])
     return Search(tokens, terms, corrected, near)

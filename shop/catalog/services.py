@@ -11,11 +11,10 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import (
     Select,
@@ -35,12 +34,15 @@ from sqlalchemy.sql.elements import ColumnElement
 from shop.catalog import page_cache
 from shop.catalog.freshness import version_column
 from shop.catalog.models import Category, Product
-from shop.catalog.search import Search, build_search, tokenize
+from shop.catalog.search import Search, build_search, synonyms_stamp, tokenize
 from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.ledger.allocation import allocate
 from shop.media.models import ProductPhoto
 from shop.sqltypes import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from shop.facilities.services import Split
 
 SORTS = ("relevan", "terbaru", "harga_naik", "harga_turun")
 DEFAULT_SORT = "terbaru"
@@ -91,15 +93,18 @@ def split_sale(
     return MoneySplit(price, material, profit, *shares, *pcts)
 
 
-def split_for(product: Product, ttl: float = 0) -> MoneySplit:
-    """The breakdown of a sale of ``product`` today, by the split in force now (kept
-    ``ttl`` seconds per facility and Jakarta day; a split edit clears it with the catalog
-    version)."""
+def split_today(facility_id: int, ttl: float = 0) -> Split:
+    """The split in force for the facility now (kept ``ttl`` seconds per facility and
+    Jakarta day; a split edit clears it with the catalog version)."""
     from shop.facilities.services import jakarta_date, split_now
 
-    today = jakarta_date(utcnow())
-    key = f"split:{product.facility_id}:{today}"
-    s = _cached(key, ttl, lambda: split_now(product.facility_id))
+    key = f"split:{facility_id}:{jakarta_date(utcnow())}"
+    return _cached(key, ttl, lambda: split_now(facility_id))
+
+
+def split_for(product: Product, ttl: float = 0) -> MoneySplit:
+    """The breakdown of a sale of ``product`` today, by :func:`split_today`."""
+    s = split_today(product.facility_id, ttl)
     return split_sale(product.price, product.material_cost, s.premi_pct, s.pnbp_pct, s.capital_pct)
 
 
@@ -149,10 +154,21 @@ _cache: dict[str, tuple[float, object]] = {}
 _cache_lock = threading.Lock()
 
 
+def _kept_search(key: tuple, ttl: float, load: Callable[[], T]) -> T:
+    """What a search looks up before its page is read, kept ``ttl`` seconds in the page
+    cache's SEARCHES bucket (served stale for as long again while one rebuild runs after
+    the response, forgotten with the catalog version, as kept pages are): the words
+    checked and widened (:func:`build_search`), the count and facets, the ids of a plain
+    page. A warm search then reads only its page's cards."""
+    # Objects (word checks, counts, ids), kept per process: never shared through Redis.
+    return page_cache.cached(key, ttl, load, page_cache.SEARCHES, shared=False)
+
+
 def clear_cache() -> None:
+    """Forget the facet lists, and every kept page and search (:mod:`page_cache`)."""
     with _cache_lock:
         _cache.clear()
-        _search_facets.clear()
+    page_cache.clear()
 
 
 def _cached(key: str, ttl: float, load: Callable[[], T]) -> T:
@@ -565,10 +581,12 @@ def _surely_capped(search: Search, query: ListingQuery) -> bool:
     return plan[0]["Plan"]["Plan Rows"] >= CAPPED_ESTIMATE * COUNT_BOUND
 
 
-# Search facets kept per search and filters for CATALOG_FACET_TTL, like the facet lists:
-# at most this many, the oldest dropped first (visitors type endless distinct searches).
-SEARCH_FACETS_KEPT = 2000
-_search_facets: OrderedDict[tuple, tuple[float, tuple[SearchFacets, int | None]]] = OrderedDict()
+def cached_search(q: str, exact: bool, ttl: float) -> Search | None:
+    """:func:`build_search` (its word check, corrections and near words), kept ``ttl``
+    seconds per the visitor's words and synonyms file."""
+    tokens = tuple(tokenize(q))
+    key = ("search", tokens, exact, synonyms_stamp())
+    return _kept_search(key, ttl, lambda: build_search(q, correct=not exact))
 
 
 def cached_search_facets(
@@ -579,11 +597,9 @@ def cached_search_facets(
     100,000 products on PostgreSQL; a popular search pays it once per ``ttl``. The
     products listed are always read afresh; only the counts may be that old, as the
     listing's own total already may (:func:`facet_total`)."""
-    if ttl <= 0:
-        return search_facets(search, query)
-    dialect = db.engine.dialect.name
     key = (
-        search._fts5(None) if dialect == "sqlite" else search._tsquery_text(),
+        "facets",
+        search.key,
         query.category,
         query.facility,
         query.province,
@@ -591,17 +607,7 @@ def cached_search_facets(
         query.price_max,
         query.in_stock,
     )
-    now = time.monotonic()
-    hit = _search_facets.get(key)
-    if hit and hit[0] > now:
-        return hit[1]
-    value = search_facets(search, query)
-    with _cache_lock:
-        _search_facets[key] = (now + ttl, value)
-        _search_facets.move_to_end(key)
-        while len(_search_facets) > SEARCH_FACETS_KEPT:
-            _search_facets.popitem(last=False)
-    return value
+    return _kept_search(key, ttl, lambda: search_facets(search, query))
 
 
 def list_products(
@@ -616,12 +622,12 @@ def list_products(
     (``capped`` past it), so no search reads every match to count them.
     """
     dialect = db.engine.dialect.name
-    search = build_search(query.q, correct=not query.exact) if query.q else None
+    search = cached_search(query.q, query.exact, facet_ttl) if query.q else None
     facets = None
     if search:
         facets, total = cached_search_facets(search, query, facet_ttl)
     if search and not query.has_filters and query.effective_sort == "relevan":
-        return _plain_search_page(search, query.page, per_page, facets, total)
+        return _plain_search_page(search, query.page, per_page, facets, total, facet_ttl)
 
     if total is None:
         count_stmt = _filtered(select(Product.id), query)
@@ -662,12 +668,17 @@ def list_products(
     )
 
 
-def _plain_search_page(
-    search: Search, requested: int, per_page: int, facets: SearchFacets, matched: int
-) -> Page:
-    """A search without filters, by relevance: products named with every word first
-    (:meth:`Search.named_first_ids`). Only this page is read; ``matched`` (from the
-    facets, exact up to COUNT_BOUND) says how many there are in all."""
+def _still_for_sale() -> ColumnElement:
+    """Whether rows found by their ids are still for sale, written so that no index on
+    ``status`` can be used: SQLite would walk every active product by one (20 ms at
+    100,000) instead of looking the ids up."""
+    return (func.coalesce(Product.status, "") == "active") & Product.hidden_at.is_(None)
+
+
+def _plain_search_ids(
+    search: Search, requested: int, per_page: int, matched: int
+) -> tuple[int, list[int], bool]:
+    """The page number shown, its ids and whether more follow (:func:`_plain_search_page`)."""
     dialect = db.engine.dialect.name
     page = max(requested, 1)
     ids, more = search.named_first_ids(dialect, (page - 1) * per_page, per_page)
@@ -675,9 +686,31 @@ def _plain_search_page(
         total = matched if matched <= COUNT_BOUND else search.count(dialect)
         page = max(1, math.ceil(total / per_page))
         ids, more = search.named_first_ids(dialect, (page - 1) * per_page, per_page)
+    return page, ids, more
+
+
+def _plain_search_page(
+    search: Search,
+    requested: int,
+    per_page: int,
+    facets: SearchFacets,
+    matched: int,
+    ttl: float = 0,
+) -> Page:
+    """A search without filters, by relevance: products named with every word first
+    (:meth:`Search.named_first_ids`). Only this page is read; ``matched`` (from the
+    facets, exact up to COUNT_BOUND) says how many there are in all. The page's ids
+    are kept ``ttl`` seconds like the counts; its cards are read afresh, for sale only (a
+    product unpublished since is left out until the kept ids are forgotten)."""
+    page, ids, more = _kept_search(
+        ("page", search.key, requested, per_page),
+        ttl,
+        lambda: _plain_search_ids(search, requested, per_page, matched),
+    )
     items: list[ProductCard] = []
     if ids:
-        by_id = {card.id: card for card in cards(card_select().where(Product.id.in_(ids)))}
+        rows = cards(card_select().where(Product.id.in_(ids), _still_for_sale()))
+        by_id = {card.id: card for card in rows}
         items = [by_id[i] for i in ids if i in by_id]
     if not more:  # the last page: the matches are counted to the end, whatever was kept
         matched = (page - 1) * per_page + len(items)
@@ -808,7 +841,7 @@ class CardPhoto:
     content_hash: str
     width: int
     height: int
-    widths: list[int]
+    widths: tuple[int, ...]
     alt_text: str
 
 
@@ -845,28 +878,33 @@ def _main_photo_id() -> ColumnElement:
 def card_select() -> Select:
     """The columns of a product card, its facility's name and main photo joined: add
     a WHERE and an ORDER BY and read the rows with :func:`cards`."""
-    return (
-        select(
-            Product.id,
-            Product.slug,
-            Product.name,
-            Product.price,
-            Product.on_hand,
-            Product.allocated,
-            Facility.name.label("facility_name"),
-            ProductPhoto.content_hash,
-            ProductPhoto.width,
-            ProductPhoto.height,
-            ProductPhoto.widths,
-            ProductPhoto.alt_text,
-        )
-        .join(Facility, Facility.id == Product.facility_id)
-        .outerjoin(ProductPhoto, ProductPhoto.id == _main_photo_id())
+    return _CARD_SELECT
+
+
+# Built once (statements are immutable): composing it cost a card page ~0.1 ms.
+_CARD_SELECT = (
+    select(
+        Product.id,
+        Product.slug,
+        Product.name,
+        Product.price,
+        Product.on_hand,
+        Product.allocated,
+        Facility.name.label("facility_name"),
+        ProductPhoto.content_hash,
+        ProductPhoto.width,
+        ProductPhoto.height,
+        ProductPhoto.widths,
+        ProductPhoto.alt_text,
     )
+    .join(Facility, Facility.id == Product.facility_id)
+    .outerjoin(ProductPhoto, ProductPhoto.id == _main_photo_id())
+)
 
 
 def cards(stmt: Select) -> list[ProductCard]:
-    """The cards of a :func:`card_select` statement, in its order."""
+    """The cards of a :func:`card_select` statement, in its order (read on the session's
+    connection: rows, no ORM execution)."""
     return [
         ProductCard(
             id=row.id,
@@ -877,9 +915,11 @@ def cards(stmt: Select) -> list[ProductCard]:
             facility=CardFacility(row.facility_name),
             main_photo=None
             if row.content_hash is None
-            else CardPhoto(row.content_hash, row.width, row.height, row.widths, row.alt_text),
+            else CardPhoto(
+                row.content_hash, row.width, row.height, tuple(row.widths), row.alt_text
+            ),
         )
-        for row in db.session.execute(stmt)
+        for row in db.session.connection().execute(stmt)
     ]
 
 
@@ -929,8 +969,12 @@ def get_facility(slug: str) -> Facility | None:
     return db.session.scalar(select(Facility).where(Facility.slug == slug, Facility.active))
 
 
-def facility_products(facility: Facility, page: int, per_page: int) -> Page:
-    return list_products(ListingQuery(facility=facility.slug, page=page), per_page)
+def facility_products(facility: Facility, page: int, per_page: int, facet_ttl: float = 0) -> Page:
+    """A page of the facility's products; while the facet lists are kept (``facet_ttl``),
+    their count of its products spares counting them again, as on the listing."""
+    query = ListingQuery(facility=facility.slug, page=page)
+    total = facet_total(query, [], facility_facets(facet_ttl)) if facet_ttl > 0 else None
+    return list_products(query, per_page, total)
 
 
 def whatsapp_link(number: str) -> str:

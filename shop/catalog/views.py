@@ -20,11 +20,10 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from shop.cart.views import cart_count
-from shop.catalog import bp, freshness, page_cache, services
+from shop.catalog import bp, fragments, freshness, page_cache, services
 from shop.catalog.forms import MAX_QUERY_LENGTH, parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
 from shop.facilities.models import facility_photo
-from shop.facilities.services import split_now
 from shop.http_cache import KeptPage
 from shop.i18n import current_locale, format_number
 from shop.media.sources import PictureSources, picture_sources
@@ -53,6 +52,7 @@ def _media_prefix() -> str:
 
 
 bp.after_app_request(page_cache.schedule_deferred_rebuilds)
+bp.add_app_template_global(fragments.cards_html, "product_cards")
 
 
 def _page_seconds() -> float:
@@ -63,7 +63,9 @@ def _page_seconds() -> float:
 def _forget_outdated_pages() -> None:
     """Kept pages and facets of an older catalog version are forgotten before use (the
     product page reads the version with the product instead)."""
-    if request.endpoint != "catalog.product" and (_page_seconds() > 0 or _facet_ttl() > 0):
+    if request.endpoint == "catalog.product":
+        return
+    if _page_seconds() > 0 or _facet_ttl() > 0 or _search_facet_ttl() > 0:
         freshness.check()
 
 
@@ -127,10 +129,10 @@ def listing():
     return _render_listing(key, seconds)
 
 
-def _kept_page(key, render: Callable[[], str], products: bool = False) -> Response:
+def _kept_page(key, render: Callable[[], str], bucket: str = page_cache.PAGES) -> Response:
     """A whole page from the page cache, kept encoded (UTF-8 takes half the memory of a
     str holding any character past U+00FF) and tagged once (an ETag, sent when public)."""
-    page = page_cache.cached(key, _page_seconds(), lambda: KeptPage.of(render()), products)
+    page = page_cache.cached(key, _page_seconds(), lambda: KeptPage.of(render()), bucket)
     return page.response()
 
 
@@ -198,7 +200,14 @@ def _listing_parts() -> dict[str, Markup]:
         "sorts": services.SORTS,
     }
     current_app.update_template_context(context)
-    module = current_app.jinja_env.get_template("catalog/_listing_parts.html").make_module(context)
+    env = current_app.jinja_env
+    context["filters"] = fragments.sidebar_html(
+        query,
+        page,
+        (categories, facilities, context["provinces"]),
+        lambda: env.get_template("catalog/_filters.html").render(context),
+    )
+    module = env.get_template("catalog/_listing_parts.html").make_module(context)
     return {name: getattr(module, name) for name in PARTS}
 
 
@@ -267,7 +276,9 @@ def product(slug: str):
     body_key = ("product", live.id, live.version, sold_out, locale)
 
     def render() -> str:
-        body = page_cache.cached(body_key, seconds, lambda: _load_product_parts(slug), True)
+        body = page_cache.cached(
+            body_key, seconds, lambda: _load_product_parts(slug), page_cache.PRODUCTS
+        )
         return _render_product(body, live)
 
     variant = _shared_page_variant()
@@ -276,7 +287,7 @@ def product(slug: str):
     # The whole page for everyone of this variant while the stock stays what it is: a
     # sale changes the key, so the buy box is never older than the row just read.
     key = (*body_key, live.available, "page", request.query_string, variant)
-    return _kept_page(key, render, products=True)
+    return _kept_page(key, render, page_cache.PRODUCTS)
 
 
 def _render_product(parts: dict[str, Markup], live) -> str:
@@ -342,13 +353,15 @@ def _render_facility(slug: str) -> str:
     item = services.get_facility(slug)
     if item is None:
         abort(404)
-    page = services.facility_products(item, parse_page(request.args.get("hal")), _page_size())
+    page = services.facility_products(
+        item, parse_page(request.args.get("hal")), _page_size(), _facet_ttl()
+    )
     return render_template(
         "catalog/facility.html",
         facility=item,
         page=page,
         whatsapp=services.whatsapp_link(item.whatsapp),
-        split=split_now(item.id),
+        split=services.split_today(item.id, _facet_ttl()),
         photo=facility_photo(item),
         canonical=absolute(url_for("catalog.facility", slug=item.slug)),
     )

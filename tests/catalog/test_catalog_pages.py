@@ -192,6 +192,8 @@ def test_a_new_split_shows_on_the_next_product_page_with_every_cache_on(app, cli
     try:
         before = client.get("/produk/kain-tenun-ikat").get_data(as_text=True)
         assert "(40%)" in before and "Rp 340.000" in before
+        facility_page = client.get("/fasilitas/lapas-kerobokan").get_data(as_text=True)
+        assert "40% pembuat · 20% PNBP · 40% modal" in facility_page
         product = db.session.scalar(db.select(Product).filter_by(slug="kain-tenun-ikat"))
         facility = db.session.get(Facility, product.facility_id)
         set_split("admin@test", facility, Split(60, 10, 30), jakarta_date(utcnow()))
@@ -199,5 +201,7 @@ def test_a_new_split_shows_on_the_next_product_page_with_every_cache_on(app, cli
         after = client.get("/produk/kain-tenun-ikat").get_data(as_text=True)
         # profit 850.000 split 60/10/30
         assert "(60%)" in after and "Rp 510.000" in after and "Rp 85.000" in after
+        facility_page = client.get("/fasilitas/lapas-kerobokan").get_data(as_text=True)
+        assert "60% pembuat · 10% PNBP · 30% modal" in facility_page
     finally:
         app.config["CATALOG_FACET_TTL"] = 0

@@ -68,11 +68,12 @@ def test_statement_counts_are_constant(app, client, queries, n_products, page_si
         "/": 3,  # featured cards (main photo joined), categories, facilities
         "/produk": 4,  # the page's cards (main photo joined), 3 facet lists (the total is
         # their sum)
-        # which words the catalog holds (misspellings), the catalog words one edit from
-        # "batik" (none here, so no counts of them), the search's count and facets (up
-        # to COUNT_BOUND), named-first page, the other matches (no name holds "tul"),
-        # the cards and 3 facet lists; a page the named products fill needs no second list
-        "/produk?q=batik+tul": 9,
+        # which words the catalog holds (misspellings) with the catalog words near
+        # "batik" (none one edit away here, so no counts of them), the search's count
+        # and facets (up to COUNT_BOUND), named-first page, the other matches (no name
+        # holds "tul"), the cards and 3 facet lists; a page the named products fill
+        # needs no second list
+        "/produk?q=batik+tul": 8,
         # ("kain" has synonyms, so no word check) the search's count and facets, which
         # also give the total, the page's cards, 3 facet lists
         "/produk?q=kain&kategori={cat}&tersedia=1&harga_min=1000&urut=harga_naik": 5,
@@ -81,3 +82,42 @@ def test_statement_counts_are_constant(app, client, queries, n_products, page_si
         "/fasilitas/{facility}": 4,  # facility, count, the page's cards, the split today
     }
     assert counts == expected
+
+
+def test_a_search_kept_warm_reads_only_its_cards_like_the_catalog(app, client, queries):
+    """With the facet lists and search counts kept (production), a search seen before
+    costs what the catalog page costs: its page's cards."""
+    build(40)
+    db.session.remove()
+    app.config["CATALOG_FACET_TTL"] = 60
+    try:
+        warm = {url: count(client, queries, url) for url in ("/produk", "/produk?q=batik+tul")}
+    finally:
+        app.config["CATALOG_FACET_TTL"] = 0
+        from shop.catalog import services
+
+        services.clear_cache()
+    assert warm == {"/produk": 1, "/produk?q=batik+tul": 1}
+
+
+def test_a_facility_page_takes_its_count_and_split_from_the_kept_facet_lists(app, client, queries):
+    from shop.catalog import services
+
+    slug = build(30)  # ten products in each of three facilities
+    facility = db.session.scalar(
+        db.text(
+            "SELECT f.slug FROM facility f JOIN product p ON p.facility_id = f.id "
+            "WHERE p.slug = :slug"
+        ),
+        {"slug": slug},
+    )
+    app.config["CATALOG_FACET_TTL"] = 60
+    services.clear_cache()
+    try:
+        # the facility and the page's cards: no count, the split today kept
+        assert count(client, queries, f"/fasilitas/{facility}") == 2
+        page = client.get(f"/fasilitas/{facility}").get_data(as_text=True)
+        assert '<span class="muted">(10)</span>' in page
+    finally:
+        app.config["CATALOG_FACET_TTL"] = 0
+        services.clear_cache()

@@ -45,6 +45,16 @@ def test_bounded_in_entries(page_cache_on):
     assert page_cache.cached(("k", 0), 60, lambda: "rebuilt") == "rebuilt"  # oldest evicted
 
 
+def test_searches_are_bounded_in_their_own_bucket(page_cache_on, monkeypatch):
+    """Endless distinct searches never push kept pages out, nor grow without bound."""
+    monkeypatch.setitem(page_cache._bounds, page_cache.SEARCHES, 10)
+    page_cache.cached(("page",), 60, lambda: "kept page")
+    for n in range(30):
+        page_cache.cached(("search", n), 60, lambda n=n: n, page_cache.SEARCHES)
+    assert len(page_cache._search_entries) == 10
+    assert page_cache.cached(("page",), 60, lambda: "rebuilt") == "kept page"
+
+
 def test_a_visitor_with_a_cart_never_gets_the_first_visit_page(app, page_cache_on):
     product = make_product(name="Kain Tenun Ikat Sumba", on_hand=3)
     db.session.commit()

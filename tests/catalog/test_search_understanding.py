@@ -71,6 +71,44 @@ def test_a_synonym_added_to_the_file_is_used_by_the_next_search(app, tmp_path):
         app.config["SEARCH_SYNONYMS_FILE"] = ""
 
 
+def test_searches_kept_between_requests_follow_a_rename_a_synonym_and_unpublishing(
+    app, client, tmp_path
+):
+    """With search counts, words and pages kept (production), each change shows on the
+    next search: the catalog version forgets them, a new synonyms file is another key."""
+    from shop.catalog import services
+    from shop.catalog.indexing import search_text_for
+    from shop.catalog.search import SYNONYMS_FILE
+
+    def found(q: str) -> str:
+        return client.get("/produk?q=" + q).get_data(as_text=True)
+
+    ids = relevance_shop()
+    services.clear_cache()
+    app.config["CATALOG_FACET_TTL"] = 60
+    path = tmp_path / "synonyms.txt"
+    try:
+        assert "Tikar Anyam Mendong" in found("tikar") and "Lampit" not in found("lampit")
+        assert "Tikar Anyam Mendong" not in found("rug")
+        assert "Dompet Kulit Sapi" in found("dompet")
+        with open(SYNONYMS_FILE, encoding="utf-8") as reviewed:
+            path.write_text(reviewed.read() + "\nrug, tikar\n")
+        app.config["SEARCH_SYNONYMS_FILE"] = str(path)
+        assert "Tikar Anyam Mendong" in found("rug")
+        product = db.session.get(Product, ids["tikar"])
+        product.name = "Lampit Mendong"
+        product.search_text = search_text_for(name=product.name, materials="mendong")
+        db.session.commit()
+        assert "Lampit Mendong" in found("lampit") and "Lampit Mendong" in found("lampt")
+        db.session.get(Product, ids["dompet"]).status = "archived"
+        db.session.commit()
+        assert "Dompet Kulit Sapi" not in found("dompet")
+    finally:
+        app.config["CATALOG_FACET_TTL"] = 0
+        app.config["SEARCH_SYNONYMS_FILE"] = ""
+        services.clear_cache()
+
+
 def test_synonyms_work_both_ways(app):
     ids = relevance_shop()
     product = db.session.get(Product, ids["kopi"])
@@ -211,10 +249,12 @@ def test_search_counts_may_be_kept_like_the_facet_lists_but_items_are_fresh(app,
     # All on one page: the count is what the page holds.
     assert list_products(ListingQuery(q="kain batik"), 24, facet_ttl=60).total == 1
 
-    monkeypatch.setattr(services, "SEARCH_FACETS_KEPT", 3)
+    from shop.catalog import page_cache
+
+    monkeypatch.setitem(page_cache._bounds, page_cache.SEARCHES, 3)
     for word in ("batik", "tenun", "rotan", "kulit", "kayu"):
         list_products(ListingQuery(q=word), 24, facet_ttl=60)
-    assert len(services._search_facets) == 3
+    assert len(page_cache._search_entries) == 3
     services.clear_cache()
 
 
