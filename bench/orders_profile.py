@@ -6,9 +6,9 @@
 In-process, serial (no contention), so the numbers say what one order costs: wall time,
 this process's CPU time (Python: SQLAlchemy, templates), statements and commits, and how
 long the product rows stay locked (from the statement that locks them, ``SELECT product…
-FOR [NO KEY] UPDATE``, to the COMMIT). Medians over ``--orders`` orders of 1–3 lines
-after 20 warm-up orders. The schema in the given database is dropped and recreated
-(``bench.orders_bench.prepare``).
+FOR [NO KEY] UPDATE`` or the stock ``UPDATE product`` with such a subquery, to the
+COMMIT). Medians over ``--orders`` orders of 1–3 lines after 20 warm-up orders. The
+schema in the given database is dropped and recreated (``bench.orders_bench.prepare``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def measure(database: str, orders: int, cprofile: int) -> dict:
             state["statements"] += 1
             if (
                 state["locked_at"] is None
-                and statement.startswith("SELECT product.")
+                and statement.startswith(("SELECT product.", "UPDATE product "))
                 and "FOR " in statement
                 and "UPDATE" in statement[statement.rindex("FOR ") :]
             ):

@@ -16,7 +16,7 @@ from shop.orders.emails import render_order_email
 from shop.orders.models import OrderLine
 from shop.uow import unit_of_work
 
-MAX_STATEMENTS = 15
+MAX_STATEMENTS = 10  # issue 13 asks for 15 at most
 CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT")
 
 
@@ -58,7 +58,7 @@ class Statements:
 @pytest.mark.parametrize(
     ("lines", "facilities"), [(1, 1), (6, 3)], ids=["one line", "six lines, three facilities"]
 )
-def test_placing_an_order_costs_at_most_15_statements(app, lines, facilities):
+def test_placing_an_order_costs_at_most_10_statements(app, lines, facilities):
     products = shop_with_products(on_hand=(5,) * lines, facilities=facilities)
     items = {p.id: 2 for p in products}
     watch = Statements()
@@ -81,14 +81,16 @@ def test_placing_an_order_costs_at_most_15_statements(app, lines, facilities):
     assert sum(s.startswith("INSERT INTO mail_outbox") for s in stock_transaction) == 1
     assert not [s for s in stock_transaction if s.startswith("SELECT facility.")]
     assert watch.after_write_transaction() == ["COMMIT"]
-    # The product rows are locked last: only the stock UPDATE and the allocations follow.
-    locked = [i for i, s in enumerate(stock_transaction) if s.startswith("SELECT product.id")]
-    assert len(locked) == 2  # the unlocked quote, then the lock
-    assert [" ".join(s.split()[:3]) for s in stock_transaction[locked[1] + 1 :]] == [
-        "UPDATE product SET",
+    # One read first (the unlocked quote); the product rows are locked last, by the
+    # stock UPDATE itself: only the allocations follow it.
+    assert stock_transaction[0].startswith("SELECT product.id")
+    assert not [s for s in stock_transaction[1:] if s.startswith("SELECT product.")]
+    locked = [i for i, s in enumerate(stock_transaction) if s.startswith("UPDATE product SET")]
+    assert len(locked) == 1, stock_transaction
+    assert [" ".join(s.split()[:3]) for s in stock_transaction[locked[0] + 1 :]] == [
         "INSERT INTO stock_allocation",
     ], stock_transaction
-    assert stock_transaction[locked[1] - 1].startswith("INSERT INTO mail_outbox")
+    assert stock_transaction[locked[0] - 1].startswith("INSERT INTO mail_outbox")
 
     db.session.expire_all()
     placed = db.session.query(OrderLine).filter_by(order_id=order.id).all()
