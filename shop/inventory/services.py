@@ -66,11 +66,11 @@ def hold_stock(
     if not quantities:
         return {}
     wanted = case(dict(quantities), value=product_t.c.id)
-    locked = locked_products
+    locked = locked_products.c
     in_id_order = (
-        select(locked.c.id)
-        .where(locked.c.id.in_(list(quantities)))
-        .order_by(locked.c.id)
+        select(locked.id)
+        .where(locked.id.in_(list(quantities)))
+        .order_by(locked.id)
         .with_for_update(key_share=True)
     )
     held = {
