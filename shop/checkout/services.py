@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import Select, exists, insert, or_, select
 from sqlalchemy.orm import joinedload
 
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.inventory import services as inventory
+from shop.inventory.models import StockAllocation
 from shop.orders import services as orders
 from shop.orders.models import FacilityOrder, Order, OrderLine
-from shop.orders.numbers import new_order_number, new_public_token
+from shop.orders.numbers import candidate_number, new_order_number, new_public_token
 from shop.shipping.services import courier_rates, fee_for
 from shop.sqltypes import utcnow
 
@@ -102,19 +104,28 @@ def build_quote(items: Mapping[int, int], province: str, courier: str) -> Quote:
     """Lines grouped per facility with shipping; raises :class:`CheckoutProblem`.
 
     Only product ids and quantities come from the buyer; everything else is read here,
-    without locking (placing the order checks it again under lock: :func:`lock_quoted`).
+    without locking (placing the order checks it again under lock: :func:`hold_quoted`).
     """
-    if not items:
-        raise CheckoutProblem([(0, "empty")])
-    problems: list[tuple[int, str]] = []
-    query = (
-        select(Product)
+    products = db.session.execute(_products_query(items)).scalars()
+    return _quote(items, {p.id: p for p in products}, province, courier)
+
+
+def _products_query(items: Mapping[int, int], *columns) -> Select:
+    return (
+        select(Product, *columns)
         .where(Product.id.in_(list(items)))
         .options(joinedload(Product.facility))
         .order_by(Product.id)
         .execution_options(populate_existing=True)  # stock may have just been freed
     )
-    products = {p.id: p for p in db.session.execute(query).scalars()}
+
+
+def _quote(
+    items: Mapping[int, int], products: Mapping[int, Product], province: str, courier: str
+) -> Quote:
+    if not items:
+        raise CheckoutProblem([(0, "empty")])
+    problems: list[tuple[int, str]] = []
     parts: dict[int, QuotePart] = {}
     for product_id, quantity in sorted(items.items()):
         product = products.get(product_id)
@@ -150,30 +161,78 @@ QUOTED = (
 )
 
 
-def lock_quoted(quote: Quote) -> None:
-    """Lock the quoted products in id order and check that what the unlocked quote read
-    still holds: :class:`PriceChanged` if a price, weight, facility or cost changed
-    meanwhile, :class:`CheckoutProblem` if a product left the shop. The stock itself is
-    checked by the guarded UPDATE that holds it.
+def hold_quoted(quote: Quote) -> None:
+    """Hold the quoted stock and check that what the unlocked quote read still holds, in
+    one statement: the guarded stock UPDATE locks the product rows in id order and returns
+    the quoted columns (:func:`~shop.inventory.services.hold_stock`).
 
-    ``FOR NO KEY UPDATE`` (the lock the stock UPDATE takes) and not ``FOR UPDATE``: the
-    lines already inserted, this order's and other buyers', hold key-share locks on these
-    rows, which ``FOR UPDATE`` would wait for (a deadlock between two such buyers). In id
-    order, buyers of the same products queue in one order and never deadlock."""
-    lines = {line.product.id: line.product for part in quote.parts for line in part.lines}
-    rows = db.session.execute(
-        select(Product.id, Product.status, Product.hidden_at, *QUOTED)
-        .where(Product.id.in_(list(lines)))
-        .order_by(Product.id)
-        .with_for_update(key_share=True)
-    ).all()
-    gone = [(row.id, "unavailable") for row in rows if row.status != "active" or row.hidden_at]
-    if gone or len(rows) != len(lines):
-        raise CheckoutProblem(gone or [(pid, "unavailable") for pid in lines])
-    for row in rows:
-        product = lines[row.id]
-        if tuple(row[3:]) != tuple(getattr(product, col.key) for col in QUOTED):
+    Raises :class:`PriceChanged` if a price, weight, facility or cost changed meanwhile,
+    :class:`CheckoutProblem` if a product left the shop, ``OutOfStock`` if one sold out
+    (the caller rolls back what was held)."""
+    lines = {line.product.id: line for part in quote.parts for line in part.lines}
+    wanted = {pid: line.quantity for pid, line in lines.items()}
+    names = {pid: line.product.name for pid, line in lines.items()}
+    try:
+        held = inventory.hold_stock(wanted, names, read=QUOTED)
+    except inventory.OutOfStock:
+        _refuse_withdrawn(list(wanted))
+        raise
+    for product_id, row in held.items():
+        product = lines[product_id].product
+        if tuple(row[1:]) != tuple(getattr(product, col.key) for col in QUOTED):
             raise PriceChanged(quote.total, None)
+
+
+def _refuse_withdrawn(product_ids: list[int]) -> None:
+    """:class:`CheckoutProblem` if any of these products is no longer for sale (the stock
+    UPDATE held none of it: sold out or withdrawn, this tells which)."""
+    gone = db.session.scalars(
+        select(Product.id)
+        .where(
+            Product.id.in_(product_ids),
+            or_(Product.status != "active", Product.hidden_at.is_not(None)),
+        )
+        .order_by(Product.id)
+    ).all()
+    if gone:
+        raise CheckoutProblem([(pid, "unavailable") for pid in gone])
+
+
+class _FirstRead(NamedTuple):
+    products: dict[int, Product]
+    existing: Order | None  # the order placed before with this idempotency key
+    overdue: bool  # an overdue unpaid order still holds some of these products
+    number_taken: bool  # the drawn order number is used already
+
+
+def _read_before_writing(
+    items: Mapping[int, int], idempotency_key: str, number: str, now: datetime
+) -> _FirstRead:
+    """Everything placing an order reads before it writes, in one statement: the quote's
+    products (unlocked) and, on each row, whether an order with this idempotency key
+    exists, whether an overdue order holds the product and whether ``number`` is taken."""
+    existing = select(Order.id).where(Order.idempotency_key == idempotency_key)
+    overdue = exists().where(
+        StockAllocation.product_id == Product.id,
+        StockAllocation.status == "live",
+        StockAllocation.expires_at <= now,
+    )
+    query = _products_query(
+        items,
+        existing.scalar_subquery().label("existing_id"),
+        exists().where(Order.number == number).label("number_taken"),
+        overdue.label("overdue"),
+    )
+    rows = db.session.execute(query).all()
+    if not rows:  # no such product: the quote refuses the cart, unless it was ordered
+        return _FirstRead({}, find_by_idempotency_key(idempotency_key), False, True)
+    first = rows[0]
+    return _FirstRead(
+        {row.Product.id: row.Product for row in rows},
+        db.session.get(Order, first.existing_id) if first.existing_id else None,
+        any(row.overdue for row in rows),
+        bool(first.number_taken),
+    )
 
 
 def find_by_idempotency_key(key: str) -> Order | None:
@@ -204,19 +263,26 @@ def place_order(
     yet (the Stripe Checkout Session is opened after commit, see
     :mod:`shop.payments.stripe.checkout`).
 
-    One commit per order: everything is written (the e-mail rendered from memory, no
-    query) before the product rows are locked, so they stay locked for three statements
-    and the commit (:func:`lock_quoted`).
+    One commit per order: one statement reads (:func:`_read_before_writing`), then
+    everything is written (the e-mail rendered from memory, no query) before the product
+    rows are locked by the stock UPDATE, so they stay locked for one more statement and
+    the commit (:func:`hold_quoted`).
     """
     from shop.orders.emails import queue_rendered_order_email
-    from shop.payments.bank_transfer import choose_unique_amount, open_bank_transfer
+    from shop.payments.bank_transfer import draw_amount, open_bank_transfer
 
-    existing = find_by_idempotency_key(idempotency_key)
-    if existing is not None:
-        return existing, False
     now = now or utcnow()
-    orders.expire_overdue_holding(items.keys(), now)
-    quote = build_quote(items, buyer.province, courier)
+    number = candidate_number(now)
+    first = _read_before_writing(items, idempotency_key, number, now)
+    if first.existing is not None:
+        return first.existing, False
+    if first.overdue:  # free what overdue orders hold, then read the products again
+        orders.expire_overdue_holding(items.keys(), now)
+        quote = build_quote(items, buyer.province, courier)
+    else:
+        quote = _quote(items, first.products, buyer.province, courier)
+    if first.number_taken:
+        number = new_order_number(now)
     if expected_total is not None and expected_total != quote.total:
         raise PriceChanged(expected_total, quote.total)
     if payment_method not in ("bank_transfer", "card"):
@@ -228,10 +294,10 @@ def place_order(
 
         deadline = card_deadline(now)
     else:
-        amount_due = choose_unique_amount(quote.total)
+        amount_due = draw_amount(quote.total)
 
     order = Order(
-        number=new_order_number(now),
+        number=number,
         public_token=new_public_token(),
         idempotency_key=idempotency_key,
         status="awaiting_payment",
@@ -268,10 +334,8 @@ def place_order(
     orders.record_creation(order, part_ids, actor, now)
     if payment_method == "bank_transfer":
         queue_rendered_order_email("order_received", _mail_view(order, quote))
-    lock_quoted(quote)
-    wanted = {line.product.id: line.quantity for part in quote.parts for line in part.lines}
-    names = {line.product.id: line.product.name for part in quote.parts for line in part.lines}
-    inventory.allocate_order_lines(order.id, wanted, names, deadline)
+    hold_quoted(quote)
+    inventory.allocate_order_lines(order.id, deadline)
     return order, True
 
 

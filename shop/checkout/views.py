@@ -97,18 +97,18 @@ def place():
         flash(_("Please confirm the order again."), "error")
         return redirect(url_for("checkout.summary"), code=303)
     key = form.idempotency_key.data
-    existing = find_by_idempotency_key(key)
-    if existing is not None:
-        return _order_redirect(existing)
     cart = current_cart()
     data = session.get(DETAILS_KEY)
-    if not cart or not data:
+    if not cart or not data:  # never filled, or emptied by placing this very order
+        existing = find_by_idempotency_key(key)
+        if existing is not None:
+            return _order_redirect(existing)
         return redirect(url_for("cart.view"), code=303)
     buyer = BuyerDetails(**{field: data[field] for field in BUYER_FIELDS})
     items = {int(pid): entry[0] for pid, entry in cart.items()}
     try:
         with unit_of_work():
-            order, _created = place_order(
+            order, created = place_order(
                 items,
                 buyer,
                 data["courier"],
@@ -147,6 +147,8 @@ def place():
         if existing is None:
             raise
         return _order_redirect(existing)
+    if not created:  # submitted again while the cart was still there: placed already
+        return _order_redirect(order)
     session.pop(CART_KEY, None)
     recent = [t for t in session.get("recent_orders", []) if t != order.public_token]
     session["recent_orders"] = [order.public_token, *recent][:5]

@@ -8,11 +8,11 @@ this module never changes stock through ORM ``Product`` objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, literal, select, update
+from sqlalchemy import ColumnElement, Row, case, func, literal, select, update
 
 from shop.catalog.models import Product
 from shop.extensions import db
@@ -23,6 +23,7 @@ from shop.system_text import N_, Note, note_columns, system_note
 
 product_t = Product.__table__
 allocation_t = StockAllocation.__table__
+locked_products = product_t.alias("locked")  # built once: an alias copies every column
 
 
 class OutOfStock(Exception):
@@ -47,36 +48,51 @@ class AllocationRequest:
     name: str
 
 
-def hold_stock(quantities: Mapping[int, int], names: Mapping[int, str]) -> None:
+def hold_stock(
+    quantities: Mapping[int, int], names: Mapping[int, str], read: Sequence[ColumnElement] = ()
+) -> dict[int, Row]:
     """Add ``quantities`` (product id → units) to ``allocated`` in one guarded UPDATE, or
-    raise :class:`OutOfStock` for the first product (by id) that cannot give them.
+    raise :class:`OutOfStock` for the first product (by id) that cannot give them; returns
+    the columns ``read`` of each product as the UPDATE left it (by id).
 
     The caller must roll back on ``OutOfStock``: the other products were already held in
-    its transaction. Concurrent buyers of the same products take the rows in id order
-    (the checkout's quote locks them ``FOR UPDATE ORDER BY id`` first on PostgreSQL).
+    its transaction. The UPDATE locks its rows itself, in id order (a ``FOR NO KEY
+    UPDATE`` subquery on PostgreSQL), so concurrent buyers of the same products queue in
+    one order and never deadlock. ``NO KEY``: the lock an UPDATE of non-key columns takes,
+    which does not wait for the key-share locks that order lines hold on these rows.
     """
     if any(q <= 0 for q in quantities.values()):
         raise ValueError("quantity must be positive")
     if not quantities:
-        return
+        return {}
     wanted = case(dict(quantities), value=product_t.c.id)
-    held = set(
-        db.session.execute(
+    locked = locked_products.c
+    in_id_order = (
+        select(locked.id)
+        .where(locked.id.in_(list(quantities)))
+        .order_by(locked.id)
+        .with_for_update(key_share=True)
+    )
+    held = {
+        row.id: row
+        for row in db.session.execute(
             update(product_t)
             .where(
-                product_t.c.id.in_(list(quantities)),
+                product_t.c.id.in_(list(quantities)),  # the plan: by primary key
+                product_t.c.id.in_(in_id_order),
                 product_t.c.status == "active",
                 product_t.c.hidden_at.is_(None),
                 product_t.c.on_hand - product_t.c.allocated >= wanted,
             )
             .values(allocated=product_t.c.allocated + wanted)
-            .returning(product_t.c.id)
-        ).scalars()
-    )
-    missing = sorted(set(quantities) - held)
+            .returning(product_t.c.id, *read)
+        )
+    }
+    missing = sorted(set(quantities) - set(held))
     if missing:
         pid = missing[0]
         raise OutOfStock(pid, names.get(pid, str(pid)), quantities[pid])
+    return held
 
 
 def allocate(order_id: int, requests: Iterable[AllocationRequest], expires_at: datetime) -> None:
@@ -105,12 +121,10 @@ def allocate(order_id: int, requests: Iterable[AllocationRequest], expires_at: d
     )
 
 
-def allocate_order_lines(
-    order_id: int, quantities: Mapping[int, int], names: Mapping[int, str], expires_at: datetime
-) -> None:
-    """Hold the stock of a new order's lines and record one live allocation per line, the
-    rows copied from ``order_line`` by one INSERT … SELECT (no line ids needed here)."""
-    hold_stock(quantities, names)
+def allocate_order_lines(order_id: int, expires_at: datetime) -> None:
+    """One live allocation per line of a new order whose stock the caller holds
+    (:func:`hold_stock`), the rows copied from ``order_line`` by one INSERT … SELECT (no
+    line ids needed here)."""
     line_t = OrderLine.__table__
     db.session.execute(
         allocation_t.insert().from_select(

@@ -53,6 +53,13 @@ def choose_unique_amount(total: int) -> int:
     return total + secrets.choice(free)
 
 
+def draw_amount(total: int) -> int:
+    """``total`` + a random code (1–999), not checked against the pending transfers: the
+    INSERT of :func:`open_bank_transfer` is the check (a taken amount inserts nothing and
+    is drawn again among the free ones), so an order reads no amounts unless it collides."""
+    return total + secrets.randbelow(MAX_UNIQUE_CODE) + 1
+
+
 def open_bank_transfer(
     order_id: int, total: int, attempts: int = 5, amount: int | None = None
 ) -> Payment:

@@ -5,7 +5,7 @@ import re
 import pytest
 from csrf import csrf_token_from
 from order_helpers import shop_with_products, stock
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from shop.catalog.models import Product
 from shop.extensions import db
@@ -156,6 +156,33 @@ def test_double_submit_places_one_order(client, two_facilities):
     submit_details(client)
     form = confirm_form(client)
     first = client.post("/checkout/pesan", data=form)
+    second = client.post("/checkout/pesan", data=form)
+    assert first.status_code == second.status_code == 303
+    assert first.location == second.location
+    assert order_count() == 1
+    assert stock(two_facilities[0].id) == (3, 1)
+
+
+def test_a_submit_again_with_the_cart_still_there_places_nothing_more(client, two_facilities):
+    """The second submit of a form (its cart not emptied yet, as when both were sent
+    before the first answer came back) gets the first order from ``place_order``."""
+    fill_cart(client, (two_facilities[0], 1))
+    submit_details(client)
+    form = confirm_form(client)
+    statements: list[str] = []
+
+    def sent(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", sent)
+    try:
+        first = client.post("/checkout/pesan", data=form)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", sent)
+    # The key is looked up by place_order's first read, not by a query of its own.
+    by_key = "WHERE shop_order.idempotency_key"
+    assert not [s for s in statements if s.startswith("SELECT shop_order") and by_key in s]
+    fill_cart(client, (two_facilities[0], 1))
     second = client.post("/checkout/pesan", data=form)
     assert first.status_code == second.status_code == 303
     assert first.location == second.location

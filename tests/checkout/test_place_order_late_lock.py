@@ -21,7 +21,7 @@ from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.uow import unit_of_work
 
-LOCK = "SELECT product.id, product.status"
+LOCK = "UPDATE product SET allocated"  # the stock UPDATE locks the rows
 
 
 @pytest.fixture(autouse=True)

@@ -5,18 +5,19 @@ locked, and queued with its body in that transaction."""
 from __future__ import annotations
 
 import pytest
-from order_helpers import BUYER, shop_with_products
-from sqlalchemy import event
+from order_helpers import BUYER, place, shop_with_products
+from sqlalchemy import event, func, select
 
 from shop.checkout.services import place_order
 from shop.extensions import db
 from shop.i18n import format_rupiah
 from shop.mail.models import OutboxMessage
 from shop.orders.emails import render_order_email
-from shop.orders.models import OrderLine
+from shop.orders.models import Order, OrderLine
+from shop.payments.models import Payment
 from shop.uow import unit_of_work
 
-MAX_STATEMENTS = 15
+MAX_STATEMENTS = 10  # issue 13 asks for 15 at most
 CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT")
 
 
@@ -58,7 +59,7 @@ class Statements:
 @pytest.mark.parametrize(
     ("lines", "facilities"), [(1, 1), (6, 3)], ids=["one line", "six lines, three facilities"]
 )
-def test_placing_an_order_costs_at_most_15_statements(app, lines, facilities):
+def test_placing_an_order_costs_at_most_10_statements(app, lines, facilities):
     products = shop_with_products(on_hand=(5,) * lines, facilities=facilities)
     items = {p.id: 2 for p in products}
     watch = Statements()
@@ -81,14 +82,16 @@ def test_placing_an_order_costs_at_most_15_statements(app, lines, facilities):
     assert sum(s.startswith("INSERT INTO mail_outbox") for s in stock_transaction) == 1
     assert not [s for s in stock_transaction if s.startswith("SELECT facility.")]
     assert watch.after_write_transaction() == ["COMMIT"]
-    # The product rows are locked last: only the stock UPDATE and the allocations follow.
-    locked = [i for i, s in enumerate(stock_transaction) if s.startswith("SELECT product.id")]
-    assert len(locked) == 2  # the unlocked quote, then the lock
-    assert [" ".join(s.split()[:3]) for s in stock_transaction[locked[1] + 1 :]] == [
-        "UPDATE product SET",
+    # One read first (the unlocked quote); the product rows are locked last, by the
+    # stock UPDATE itself: only the allocations follow it.
+    assert stock_transaction[0].startswith("SELECT product.id")
+    assert not [s for s in stock_transaction[1:] if s.startswith("SELECT product.")]
+    locked = [i for i, s in enumerate(stock_transaction) if s.startswith("UPDATE product SET")]
+    assert len(locked) == 1, stock_transaction
+    assert [" ".join(s.split()[:3]) for s in stock_transaction[locked[0] + 1 :]] == [
         "INSERT INTO stock_allocation",
     ], stock_transaction
-    assert stock_transaction[locked[1] - 1].startswith("INSERT INTO mail_outbox")
+    assert stock_transaction[locked[0] - 1].startswith("INSERT INTO mail_outbox")
 
     db.session.expire_all()
     placed = db.session.query(OrderLine).filter_by(order_id=order.id).all()
@@ -100,3 +103,55 @@ def test_placing_an_order_costs_at_most_15_statements(app, lines, facilities):
     # The copy in memory says exactly what the order, read back, says.
     _subject, text_body, html_body = render_order_email(order.id, "order_received")
     assert (mail.text_body, mail.html_body) == (text_body, html_body)
+
+
+def _work_statements(fn) -> tuple[object, list[str]]:
+    watch = Statements()
+    event.listen(db.engine, "before_cursor_execute", watch.sql)
+    try:
+        result = fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch.sql)
+    return result, [s for s in watch.seen if not s.startswith(CONTROL)]
+
+
+def test_the_same_key_again_gives_back_the_first_order_from_the_first_read(app):
+    (product,) = shop_with_products(on_hand=(5,))
+    items = {product.id: 1}
+    first = place(items, key="twice")
+    db.session.expire_all()
+
+    def again():
+        with unit_of_work():
+            return place_order(items, BUYER, "jne", "twice")
+
+    (order, created), statements = _work_statements(again)
+    assert (order.id, created) == (first.id, False)
+    # The quote's read found the key; the order itself is loaded by its id, nothing written.
+    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT"], statements
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 1
+
+
+def test_a_drawn_number_already_taken_is_drawn_again(app, monkeypatch):
+    import shop.checkout.services as checkout
+
+    (product,) = shop_with_products(on_hand=(5,))
+    first = place({product.id: 1})
+    monkeypatch.setattr(checkout, "candidate_number", lambda now: first.number)
+    second = place({product.id: 1})
+    assert second.number != first.number and second.number.startswith("KB-")
+
+
+def test_a_drawn_amount_already_pending_is_drawn_again_among_the_free_ones(app, monkeypatch):
+    from shop.payments import bank_transfer
+
+    (product,) = shop_with_products(on_hand=(5,))
+    first = place({product.id: 1})
+    monkeypatch.setattr(bank_transfer, "draw_amount", lambda total: first.amount_due)
+    second = place({product.id: 1})
+    assert second.total == first.total and second.amount_due != first.amount_due
+    pending = db.session.scalars(
+        select(Payment.amount).where(Payment.order_id == second.id, Payment.status == "pending")
+    ).all()
+    assert pending == [second.amount_due]
+    assert second.amount_due - second.total == second.unique_code
