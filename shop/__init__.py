@@ -174,10 +174,12 @@ def _plain_lazy_strings(value):
 
 def _register_template_helpers(app: Flask) -> None:
     from shop.i18n import current_locale
+    from shop.urls import kept_url_for
 
     app.add_template_filter(format_rupiah, "rupiah")
     app.jinja_env.finalize = _plain_lazy_strings
     app.add_template_global(current_locale)
+    app.add_template_global(kept_url_for, "url_for")
 
     from shop.site_parts import init_site_parts
 
