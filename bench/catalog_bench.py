@@ -37,6 +37,7 @@ from bench.servers import (
     flask,
     gunicorn,
     load_average,
+    publish,
     scalar_rows,
     shop_env,
     vacuum_analyze,
@@ -321,11 +322,7 @@ def main() -> None:
         lines = measure_under_load(args)
     else:
         lines = measure_scale(args) if args.scale else measure(args)
-    report = "\n".join(lines)
-    print(report)
-    if args.record:
-        with (ROOT / "bench" / "RESULTS.md").open("a") as results:
-            results.write("\n" + report + "\n")
+    publish("\n".join(lines), args.record)
 
 
 if __name__ == "__main__":

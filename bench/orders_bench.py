@@ -21,7 +21,7 @@ import random
 import secrets
 import time
 
-from bench.servers import ROOT
+from bench.servers import publish
 
 BUYER = dict(
     name="Bench Buyer",
@@ -199,11 +199,7 @@ def main() -> None:
             f"| {run['name']} | {run['buyers']} | {run['placed']} | {run['per_second']:.0f} | "
             f"{run['refused']} | {run['errors']} | {run['oversold']} | {len(run['problems'])} |"
         )
-    report = "\n".join(lines) + "\n"
-    print(report)
-    if args.record:
-        with (ROOT / "bench" / "RESULTS.md").open("a") as out:
-            out.write("\n" + report)
+    publish("\n".join(lines) + "\n", args.record)
 
 
 if __name__ == "__main__":

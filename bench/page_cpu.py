@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 from bench.catalog_bench import database_for
-from bench.servers import ROOT, load_average, shop_env
+from bench.servers import ROOT, load_average, publish, shop_env
 
 PAGES = ("product", "product (hot)", "home", "catalog", "search", "facility")
 HOT_PRODUCTS = 10  # "product (hot)": one of the first this many, as popular products are
@@ -101,7 +101,7 @@ def _session_cookie(app, slug: str) -> str:
     return f"{name}={cookie.value}"
 
 
-def _facility(app) -> str:
+def largest_facility(app) -> str:
     from sqlalchemy import func, select
 
     from shop.catalog.models import Product
@@ -180,7 +180,7 @@ def measure(args) -> list[str]:
         database_url, args.page_cache_seconds, args.version_check_seconds, args.card_cache_size
     )
     slugs = _slugs(app)
-    facility = _facility(app)
+    facility = largest_facility(app)
     rng = random.Random(13)
     cookie = _session_cookie(app, slugs[0])
     anon = app.test_client(use_cookies=False)
@@ -257,11 +257,7 @@ def main() -> None:
     parser.add_argument("--label", default="this checkout", help="which code was measured")
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()
-    report = "\n".join(measure(args)) + "\n"
-    print(report)
-    if args.record:
-        with (ROOT / "bench" / "RESULTS.md").open("a") as results:
-            results.write("\n" + report)
+    publish("\n".join(measure(args)) + "\n", args.record)
 
 
 if __name__ == "__main__":

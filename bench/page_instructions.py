@@ -40,21 +40,14 @@ void stop(const char *page) {
 
 def _pages(app) -> list[str]:
     """Home, catalog, a search, the largest facility's page and a product page."""
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
+    from bench.page_cpu import largest_facility
     from shop.catalog.models import Product
     from shop.extensions import db
-    from shop.facilities.models import Facility
 
+    facility = largest_facility(app)
     with app.app_context():
-        facility = db.session.scalar(
-            select(Facility.slug)
-            .join(Product, Product.facility_id == Facility.id)
-            .where(Facility.active)
-            .group_by(Facility.slug)
-            .order_by(func.count().desc())
-            .limit(1)
-        )
         product = db.session.scalar(
             select(Product.slug)
             .where(Product.status == "active", Product.on_hand > 0)

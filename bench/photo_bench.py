@@ -296,10 +296,9 @@ def main() -> None:
     rows = [_summary(kind, runs, scores.get(kind, {})) for kind, runs in results.items()]
     loads = [r["load"] for runs in results.values() for r in runs]
     report = _report(rows, scores["pixels"], size_mb, args, min(loads), max(loads))
-    print(report)
-    if args.append:
-        with (Path(__file__).resolve().parent / "RESULTS.md").open("a") as f:
-            f.write("\n" + report)
+    from bench.servers import publish  # here: the measured runs are fresh processes
+
+    publish(report, args.append)
 
 
 def _bench_process(*args: str) -> str:

@@ -36,7 +36,16 @@ from pathlib import Path
 
 from bench.catalog_bench import SEARCHES, UPLOADS, database_for, page_paths
 from bench.http_load import LoadResult, run_wrk
-from bench.servers import BIN, ROOT, fetch, gunicorn, load_average, scalar_rows, shop_env
+from bench.servers import (
+    BIN,
+    ROOT,
+    fetch,
+    gunicorn,
+    load_average,
+    publish,
+    scalar_rows,
+    shop_env,
+)
 
 SQLITE = None  # database_for's default: a file under bench/out/
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/kb_perf_{n}"
@@ -416,11 +425,7 @@ def main() -> None:
         "",
         *report.sections,
     ]
-    text = "\n".join(lines)
-    print(text)
-    if args.record:
-        with (ROOT / "bench" / "RESULTS.md").open("a") as results:
-            results.write("\n" + text + "\n")
+    publish("\n".join(lines), args.record)
 
 
 if __name__ == "__main__":

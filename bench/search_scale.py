@@ -31,7 +31,7 @@ import tempfile
 import time
 
 from bench.catalog_bench import MISSPELT, SEARCHES, SYNONYMS, database_for
-from bench.servers import ROOT, load_average, shop_env
+from bench.servers import ROOT, load_average, publish, shop_env
 
 KINDS = {"search": SEARCHES, "misspelt": MISSPELT, "synonym": SYNONYMS}
 TARGET = 1.2
@@ -120,11 +120,7 @@ def main() -> None:
             f"| {wa:.2f} ms | {wb:.2f} ms | {wb / wa:.2f}× "
             f"| {'yes' if b / a <= TARGET else '**no**'} |"
         )
-    report = "\n".join([*lines, ""])
-    print(report)
-    if args.record:
-        with (ROOT / "bench" / "RESULTS.md").open("a") as results:
-            results.write("\n" + report + "\n")
+    publish("\n".join([*lines, ""]), args.record)
 
 
 if __name__ == "__main__":

@@ -143,3 +143,11 @@ def load_average() -> str:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         return "unknown"
+
+
+def publish(report: str, record: bool) -> None:
+    """Print ``report``; with ``record``, also append it to bench/RESULTS.md."""
+    print(report)
+    if record:
+        with (ROOT / "bench" / "RESULTS.md").open("a") as results:
+            results.write("\n" + report.rstrip("\n") + "\n")
