@@ -255,15 +255,9 @@ def suggest():
 def product(slug: str):
     """The product's body is kept per product version, stock state and language, and
     the whole page per stock level and cart count too; the stock badge and buy box
-    always show the live row read by this request."""
+    always show the live row read by this request (with the page cache off, nothing
+    is kept and the body is rendered each time)."""
     seconds = _page_seconds()
-    if seconds <= 0:
-        item = services.get_product(slug)
-        if item is None or item.status == "draft":
-            abort(404)
-        if not item.for_sale:
-            return render_template("catalog/gone.html", product=item), 404
-        return _render_product(_product_parts(item), item)
     live = services.product_stock(slug)
     if live is None or live.status == "draft":
         abort(404)
