@@ -22,12 +22,17 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
+from flask import has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 _ANSWER_TIMEOUT_KEY = "shop_answer_timeout"
 _IDLE_SINCE = "shop_idle_since"
+_AUTOCOMMIT = "shop_autocommit"
+_READ_ONLY = "shop.read_without_transaction"  # request.environ
 
 
 def engine_options(config: Mapping) -> dict:
@@ -71,6 +76,55 @@ def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
     event.listen(engine.pool, "connect", mark_idle)
     event.listen(engine.pool, "checkin", mark_idle)
     event.listen(engine.pool, "checkout", ping_if_idle)
+
+
+def read_connection(engine: Engine) -> Connection:
+    """A pooled connection for a read of one statement that needs no transaction: on
+    PostgreSQL in autocommit, so the read is one round trip instead of three (psycopg's
+    BEGIN, the statement, the pool's ROLLBACK); on SQLite as any other (its BEGIN and
+    ROLLBACK cost no round trip, and SQLAlchemy's autocommit there would undo the
+    connection's own transaction handling, shop/extensions.py)."""
+    connection = engine.connect()
+    if engine.dialect.name == "postgresql":
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+    return connection
+
+
+def read_without_transaction() -> None:
+    """Let this request's session run its statements in autocommit on PostgreSQL: for a
+    request that only reads and needs no snapshot shared by its statements (a public
+    catalog page), two round trips fewer (BEGIN, ROLLBACK). Applied when the session
+    begins (:func:`_autocommit_marked_reads`), so a request that reads nothing checks
+    out no connection; nothing changes on SQLite (as above). Pair with
+    :func:`end_read_without_transaction` at teardown."""
+    request.environ[_READ_ONLY] = True
+
+
+def end_read_without_transaction(session: Session) -> None:
+    """Give back the connection a marked request read on, so nothing after the request
+    (a test's next request, sharing its app context and session) writes in autocommit;
+    in production the app context's own teardown would have done it a moment later."""
+    if session.info.pop(_AUTOCOMMIT, False):
+        session.rollback()  # no round trip: nothing is open on the server
+
+
+@event.listens_for(Session, "after_begin")
+def _autocommit_marked_reads(session: Session, _transaction, connection: Connection) -> None:
+    """psycopg sends BEGIN only before the first statement, so none has been sent yet:
+    the connection can still be switched to autocommit (what SQLAlchemy's AUTOCOMMIT
+    level does), and is switched back when it returns to the pool."""
+    if connection.dialect.name != "postgresql" or not has_request_context():
+        return
+    if request.environ.get(_READ_ONLY):
+        pooled = connection.connection
+        pooled.dbapi_connection.autocommit = True
+        pooled.info[_AUTOCOMMIT] = session.info[_AUTOCOMMIT] = True
+
+
+@event.listens_for(Pool, "checkin")
+def _end_autocommit(dbapi_connection, record) -> None:
+    if dbapi_connection is not None and record.info.pop(_AUTOCOMMIT, False):
+        dbapi_connection.autocommit = False
 
 
 @event.listens_for(Engine, "do_connect")

@@ -23,6 +23,8 @@ from shop.cart.views import cart_count
 from shop.catalog import bp, fragments, freshness, page_cache, services
 from shop.catalog.forms import MAX_QUERY_LENGTH, parse_listing_args, query_args
 from shop.catalog.seo import absolute, jsonld_script_body, photo_url, product_jsonld
+from shop.database import end_read_without_transaction, read_without_transaction
+from shop.extensions import db
 from shop.facilities.models import facility_photo
 from shop.http_cache import KeptPage
 from shop.i18n import current_locale, format_number
@@ -57,6 +59,18 @@ bp.add_app_template_global(fragments.cards_html, "product_cards")
 
 def _page_seconds() -> float:
     return float(current_app.config["CATALOG_PAGE_CACHE_SECONDS"])
+
+
+@bp.before_request
+def _read_without_transaction() -> None:
+    """The public catalog's pages only read (the cart is changed by POSTs elsewhere)."""
+    if request.method in ("GET", "HEAD"):
+        read_without_transaction()
+
+
+@bp.teardown_request
+def _end_read_without_transaction(_error=None) -> None:
+    end_read_without_transaction(db.session)
 
 
 @bp.before_request
