@@ -104,12 +104,12 @@ def end_read_without_transaction(session: Session) -> None:
     """Give back the connection a marked request read on, so nothing after the request
     (a test's next request, sharing its app context and session) writes in autocommit;
     in production the app context's own teardown would have done it a moment later."""
-    if session.info.pop(_AUTOCOMMIT, False):
+    if request.environ.pop(_AUTOCOMMIT, False):
         session.rollback()  # no round trip: nothing is open on the server
 
 
 @event.listens_for(Session, "after_begin")
-def _autocommit_marked_reads(session: Session, _transaction, connection: Connection) -> None:
+def _autocommit_marked_reads(_session, _transaction, connection: Connection) -> None:
     """psycopg sends BEGIN only before the first statement, so none has been sent yet:
     the connection can still be switched to autocommit (what SQLAlchemy's AUTOCOMMIT
     level does), and is switched back when it returns to the pool."""
@@ -118,7 +118,7 @@ def _autocommit_marked_reads(session: Session, _transaction, connection: Connect
     if request.environ.get(_READ_ONLY):
         pooled = connection.connection
         pooled.dbapi_connection.autocommit = True
-        pooled.info[_AUTOCOMMIT] = session.info[_AUTOCOMMIT] = True
+        pooled.info[_AUTOCOMMIT] = request.environ[_AUTOCOMMIT] = True
 
 
 @event.listens_for(Pool, "checkin")

@@ -767,16 +767,23 @@ def featured_products(limit: int = 8) -> list[ProductCard]:
     return items
 
 
-def get_product(slug: str) -> Product | None:
-    """A product by slug in any status, with what its page shows loaded: one statement
-    (its few photos joined, rather than read by a second)."""
-    stmt = select(Product).where(Product.slug == slug)
-    stmt = stmt.options(
+# Built once, as the stock read below: the loader options cost more to compose than the
+# statement takes to run.
+_PRODUCT_BY_SLUG = (
+    select(Product)
+    .where(Product.slug == bindparam("slug"))
+    .options(
         joinedload(Product.facility, innerjoin=True),
         joinedload(Product.category, innerjoin=True),
         joinedload(Product.photos),
     )
-    return db.session.scalars(stmt).unique().one_or_none()
+)
+
+
+def get_product(slug: str) -> Product | None:
+    """A product by slug in any status, with what its page shows loaded: one statement
+    (its few photos joined, rather than read by a second)."""
+    return db.session.scalars(_PRODUCT_BY_SLUG, {"slug": slug}).unique().one_or_none()
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def _read_without_transaction() -> None:
 
 @bp.teardown_request
 def _end_read_without_transaction(_error=None) -> None:
-    end_read_without_transaction(db.session)
+    end_read_without_transaction(db.session)  # the scoped proxy: nothing made when unused
 
 
 @bp.before_request
