@@ -17,6 +17,7 @@ import resource
 
 from flask import Flask
 
+from shop.catalog import page_cache
 from shop.extensions import db
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,12 @@ def warm_up(app: Flask) -> list[str]:
                 response = client.get(
                     path, base_url=base_url, headers={"Accept-Language": language}
                 )
-                response.close()  # runs what the page cache left for after the response
+                response.close()  # hands what the page cache left to its rebuild thread
                 done.append(f"{path} ({language}) {response.status_code}")
             except Exception:
                 log.exception("warming %s up in the master failed", path)
                 done.append(f"{path} ({language}) failed")
+    page_cache.stop_rebuild_thread()  # no thread of the master's outlives the fork
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose()

@@ -19,6 +19,7 @@ from flask_babel import refresh as babel_refresh
 from sqlalchemy import event, text
 
 from shop import create_app
+from shop.catalog import page_cache
 from shop.config import normalize_database_url
 from shop.extensions import db
 from shop.i18n import compile_catalogs
@@ -63,6 +64,7 @@ def app(database_url, tmp_path_factory):
 
 
 def _empty_all_tables() -> None:
+    page_cache.wait_for_rebuilds()  # none still reading what is emptied
     db.session.remove()
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):

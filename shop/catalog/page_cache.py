@@ -23,10 +23,12 @@ restart, a deploy or a crawl) would otherwise all expire together and be rebuilt
 burst, with every request of the moment queued behind it.
 
 Stale while revalidate: an entry past its time is still served for up to ``seconds``
-more (``STALE_FOR``), and rebuilt once: inside a request, after that request's response
-has been sent (:func:`run_deferred_rebuilds`, hooked to ``response.call_on_close``);
-outside one, by the one caller that claims it while any other thread is served the
-stale copy. A rebuild that fails keeps the stale copy and is logged. Past the stale
+more (``STALE_FOR``), and rebuilt once: inside a request, once that request's response
+has been sent, by the process's one rebuild thread (:func:`run_deferred_rebuilds`,
+handed over by ``response.call_on_close``), so a sync worker goes straight back to its
+next request and the rebuild's waits on the database overlap with serving it; outside
+a request, by the one caller that claims it while any other thread is served the stale
+copy. A rebuild that fails keeps the stale copy and is logged. Past the stale
 bound the entry is rebuilt before it is served. :func:`clear` forgets every entry at
 once, and a rebuild that started before a clear never stores what it built.
 
@@ -41,11 +43,13 @@ Redis down or slow only means each process builds its own pages, as without it.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -80,6 +84,8 @@ _buckets = {PAGES: _entries, PRODUCTS: _product_entries, SEARCHES: _search_entri
 _bounds = {PAGES: MAX_ENTRIES, PRODUCTS: MAX_PRODUCT_ENTRIES, SEARCHES: MAX_SEARCH_ENTRIES}
 _rebuilding: set[Hashable] = set()  # keys whose rebuild is claimed (deferred or running)
 _generation = 0  # bumped by clear(): a rebuild begun before it is thrown away
+_rebuilder: tuple[int, ThreadPoolExecutor] | None = None  # (pid, executor)
+_handed_over: set[Future] = set()  # rebuilds queued or running on the rebuild thread
 _lock = threading.Lock()
 
 
@@ -208,13 +214,53 @@ def _defer(rebuild: Callable[[], object]) -> bool:
 
 
 def schedule_deferred_rebuilds(response):
-    """``after_request``: run this request's deferred rebuilds once its response has been
-    sent (the WSGI server closes it after writing), in a request context like its own."""
+    """``after_request``: hand this request's deferred rebuilds to the rebuild thread once
+    its response has been sent (the WSGI server closes it after writing), to run in a
+    request context like its own."""
     pending = g.pop("_page_cache_rebuilds", None)
     if pending:
-        app, environ = current_app._get_current_object(), request.environ
-        response.call_on_close(lambda: run_deferred_rebuilds(app, environ, pending))
+        app, environ = current_app._get_current_object(), dict(request.environ)
+        response.call_on_close(lambda: _hand_over(app, environ, pending))
     return response
+
+
+def _hand_over(app, environ: dict, pending: list[Callable[[], object]]) -> None:
+    future = _rebuild_thread().submit(run_deferred_rebuilds, app, environ, pending)
+    with _lock:
+        _handed_over.add(future)
+    future.add_done_callback(_forget_handed_over)
+
+
+def _forget_handed_over(future: Future) -> None:
+    with _lock:
+        _handed_over.discard(future)
+
+
+def _rebuild_thread() -> ThreadPoolExecutor:
+    """This process's rebuild thread (made after a fork, never inherited from the master)."""
+    global _rebuilder
+    with _lock:
+        if _rebuilder is None or _rebuilder[0] != os.getpid():
+            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-rebuild")
+            _rebuilder = (os.getpid(), executor)
+        return _rebuilder[1]
+
+
+def wait_for_rebuilds(timeout: float | None = None) -> None:
+    """Return once every rebuild handed over so far has run (tests; a clean stop)."""
+    with _lock:
+        handed_over = list(_handed_over)
+    wait(handed_over, timeout)
+
+
+def stop_rebuild_thread() -> None:
+    """Let the rebuilds handed over run, then end the thread (before the master forks its
+    workers: each starts its own)."""
+    global _rebuilder
+    with _lock:
+        rebuilder, _rebuilder = _rebuilder, None
+    if rebuilder is not None:
+        rebuilder[1].shutdown(wait=True)
 
 
 def run_deferred_rebuilds(app, environ: dict, pending: list[Callable[[], object]]) -> None:

@@ -4,6 +4,7 @@ the response; past twice its lifetime, or after an explicit clear, it is built a
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 from factories import make_facility, make_product
@@ -33,6 +34,7 @@ def _get(client, path: str = "/produk") -> str:
     response = client.get(path)
     body = response.get_data(as_text=True)
     response.close()
+    page_cache.wait_for_rebuilds()  # what the close handed to the rebuild thread
     return body
 
 
@@ -69,11 +71,41 @@ def test_an_expired_page_is_served_stale_and_rebuilt_once_after_the_response(
     assert all("Batik Kawung Sogan" in page for page in others)
     assert rendered == []
     response.close()  # the response is sent: its one rebuild runs now
+    page_cache.wait_for_rebuilds()
     assert rendered == [1]
 
     assert "Batik Parang Rusak" in _get(visitor)
     assert "Batik Parang Rusak" in _get(app.test_client())
     assert rendered == [1]  # rebuilt once, not by every request that found it expired
+
+
+def test_the_rebuild_runs_on_its_own_thread_while_the_worker_serves_on(app, clock, monkeypatch):
+    """Closing the response hands the rebuild over and returns: the worker's next
+    request is answered (stale) while the rebuild is still waiting on its reads."""
+    make_product(name="Batik Kawung Sogan")
+    db.session.commit()
+    assert "Batik Kawung Sogan" in _get(app.test_client())
+    from shop.catalog import views
+
+    started, release, threads = threading.Event(), threading.Event(), []
+    parts = views._listing_parts
+
+    def slow_parts():
+        threads.append(threading.current_thread().name)
+        started.set()
+        assert release.wait(30), "the test never let the rebuild go on"
+        return parts()
+
+    monkeypatch.setattr(views, "_listing_parts", slow_parts)
+    clock[0] += 10.5  # expired, within the stale bound
+    response = app.test_client().get("/produk")
+    response.close()  # returns at once: the rebuild waits on another thread
+    assert started.wait(30)
+    meanwhile = app.test_client().get("/produk")
+    assert "Batik Kawung Sogan" in meanwhile.get_data(as_text=True)  # served meanwhile
+    release.set()
+    page_cache.wait_for_rebuilds()
+    assert len(threads) == 1 and threads[0].startswith("page-rebuild")
 
 
 def test_past_twice_its_lifetime_a_page_is_rebuilt_before_it_is_served(app, clock):
@@ -118,6 +150,7 @@ def test_a_clear_is_never_outlived_by_a_stale_page(app, clock):
     db.session.commit()
     assert "Batik Gajah Oling" not in _get(app.test_client())  # at once, not stale
     pending.close()  # the rebuild claimed before the clear runs now …
+    page_cache.wait_for_rebuilds()
     assert "Batik Gajah Oling" not in _get(visitor)  # … and cannot bring the page back
 
 

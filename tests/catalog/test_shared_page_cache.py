@@ -89,6 +89,7 @@ def _get(client, path: str) -> str:
     assert response.status_code == 200, path
     body = response.get_data(as_text=True)
     response.close()
+    page_cache.wait_for_rebuilds()  # what the close handed to the rebuild thread
     return body
 
 
@@ -161,6 +162,7 @@ def test_a_stale_shared_page_is_served_once_while_it_is_rebuilt(app, other, shar
     response = visitor.get("/produk")
     assert "Tas Rotan Bundar" in response.get_data(as_text=True)  # the stale copy …
     response.close()  # … and once it is sent, the page is built again and shared
+    page_cache.wait_for_rebuilds()
     _another_process()
     assert "Tas Rotan Kotak" in _get(app.test_client(), "/produk")
 
