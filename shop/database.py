@@ -26,7 +26,7 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import scoped_session
 from sqlalchemy.pool import Pool
 
 _ANSWER_TIMEOUT_KEY = "shop_answer_timeout"
@@ -78,38 +78,30 @@ def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
     event.listen(engine.pool, "checkout", ping_if_idle)
 
 
-def read_connection(engine: Engine) -> Connection:
-    """A pooled connection for a read of one statement that needs no transaction: on
-    PostgreSQL in autocommit, so the read is one round trip instead of three (psycopg's
-    BEGIN, the statement, the pool's ROLLBACK); on SQLite as any other (its BEGIN and
-    ROLLBACK cost no round trip, and SQLAlchemy's autocommit there would undo the
-    connection's own transaction handling, shop/extensions.py)."""
-    connection = engine.connect()
-    if engine.dialect.name == "postgresql":
-        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-    return connection
-
-
 def read_without_transaction() -> None:
-    """Let this request's session run its statements in autocommit on PostgreSQL: for a
-    request that only reads and needs no snapshot shared by its statements (a public
-    catalog page), two round trips fewer (BEGIN, ROLLBACK). Applied when the session
-    begins (:func:`_autocommit_marked_reads`), so a request that reads nothing checks
-    out no connection; nothing changes on SQLite (as above). Pair with
-    :func:`end_read_without_transaction` at teardown."""
+    """Let this request's reads run in autocommit on PostgreSQL: for a request that only
+    reads and needs no snapshot shared by its statements (a public catalog page), two
+    round trips fewer a connection (psycopg's BEGIN, the pool's ROLLBACK). Applied as
+    each connection begins (:func:`_autocommit_marked_reads`), the session's and any
+    other, so a request that reads nothing checks out no connection. Nothing changes on
+    SQLite: its BEGIN and ROLLBACK cost no round trip (shop/extensions.py emits them).
+    Pair with :func:`end_read_without_transaction` at teardown."""
     request.environ[_READ_ONLY] = True
 
 
-def end_read_without_transaction(session: Session) -> None:
-    """Give back the connection a marked request read on, so nothing after the request
-    (a test's next request, sharing its app context and session) writes in autocommit;
-    in production the app context's own teardown would have done it a moment later."""
-    if request.environ.pop(_AUTOCOMMIT, False):
+def end_read_without_transaction(sessions: scoped_session) -> None:
+    """Give back the connection the session read on in autocommit, so nothing after the
+    request (a test's next request, sharing its app context and session) writes in
+    autocommit; in production the app context's own teardown does it a moment later."""
+    if not sessions.registry.has():
+        return  # none was made for this request
+    session = sessions()
+    if session.in_transaction() and session.connection().connection.info.get(_AUTOCOMMIT):
         session.rollback()  # no round trip: nothing is open on the server
 
 
-@event.listens_for(Session, "after_begin")
-def _autocommit_marked_reads(_session, _transaction, connection: Connection) -> None:
+@event.listens_for(Engine, "begin")
+def _autocommit_marked_reads(connection: Connection) -> None:
     """psycopg sends BEGIN only before the first statement, so none has been sent yet:
     the connection can still be switched to autocommit (what SQLAlchemy's AUTOCOMMIT
     level does), and is switched back when it returns to the pool."""
@@ -118,7 +110,7 @@ def _autocommit_marked_reads(_session, _transaction, connection: Connection) -> 
     if request.environ.get(_READ_ONLY):
         pooled = connection.connection
         pooled.dbapi_connection.autocommit = True
-        pooled.info[_AUTOCOMMIT] = request.environ[_AUTOCOMMIT] = True
+        pooled.info[_AUTOCOMMIT] = True
 
 
 @event.listens_for(Pool, "checkin")

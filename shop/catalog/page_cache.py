@@ -49,7 +49,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -85,7 +85,6 @@ _bounds = {PAGES: MAX_ENTRIES, PRODUCTS: MAX_PRODUCT_ENTRIES, SEARCHES: MAX_SEAR
 _rebuilding: set[Hashable] = set()  # keys whose rebuild is claimed (deferred or running)
 _generation = 0  # bumped by clear(): a rebuild begun before it is thrown away
 _rebuilder: tuple[int, ThreadPoolExecutor] | None = None  # (pid, executor)
-_handed_over: set[Future] = set()  # rebuilds queued or running on the rebuild thread
 _lock = threading.Lock()
 
 
@@ -225,15 +224,7 @@ def schedule_deferred_rebuilds(response):
 
 
 def _hand_over(app, environ: dict, pending: list[Callable[[], object]]) -> None:
-    future = _rebuild_thread().submit(run_deferred_rebuilds, app, environ, pending)
-    with _lock:
-        _handed_over.add(future)
-    future.add_done_callback(_forget_handed_over)
-
-
-def _forget_handed_over(future: Future) -> None:
-    with _lock:
-        _handed_over.discard(future)
+    _rebuild_thread().submit(run_deferred_rebuilds, app, environ, pending)
 
 
 def _rebuild_thread() -> ThreadPoolExecutor:
@@ -247,10 +238,12 @@ def _rebuild_thread() -> ThreadPoolExecutor:
 
 
 def wait_for_rebuilds(timeout: float | None = None) -> None:
-    """Return once every rebuild handed over so far has run (tests; a clean stop)."""
+    """Return once every rebuild handed over so far has run (tests): the one thread runs
+    them in turn, so a no-op handed over now runs after all of them."""
     with _lock:
-        handed_over = list(_handed_over)
-    wait(handed_over, timeout)
+        rebuilder = _rebuilder
+    if rebuilder is not None and rebuilder[0] == os.getpid():
+        rebuilder[1].submit(lambda: None).result(timeout)
 
 
 def stop_rebuild_thread() -> None:

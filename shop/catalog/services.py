@@ -35,7 +35,6 @@ from shop.catalog import page_cache
 from shop.catalog.freshness import version_column
 from shop.catalog.models import Category, Product
 from shop.catalog.search import Search, build_search, synonyms_stamp, tokenize
-from shop.database import read_connection
 from shop.extensions import db
 from shop.facilities.models import Facility
 from shop.ledger.allocation import allocate
@@ -825,7 +824,7 @@ _STOCK_BY_SLUG = select(
 def product_stock(slug: str) -> ProductStock | None:
     """A product's live row by slug, with the catalog version: one small statement, on a
     pooled connection of its own (no ORM session is opened for a kept product page)."""
-    with read_connection(db.engine) as connection:
+    with db.engine.connect() as connection:
         row = connection.execute(_STOCK_BY_SLUG, {"slug": slug}).first()
     if row is None:
         return None
