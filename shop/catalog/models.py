@@ -5,9 +5,11 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Computed,
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -18,6 +20,22 @@ from shop.extensions import db
 from shop.sqltypes import UTCDateTime, utcnow
 
 PRODUCT_STATUSES = ("draft", "active", "archived")
+# The price bands a search's price facet counts and links to: [from, to) in rupiah,
+# None = open. Changing them needs a migration: ``Product.price_band`` stores the band.
+PRICE_BANDS: tuple[tuple[int | None, int | None], ...] = (
+    (None, 100_000),
+    (100_000, 250_000),
+    (250_000, 500_000),
+    (500_000, None),
+)
+
+
+def _price_band_sql() -> str:
+    """The index of a price's band in PRICE_BANDS, as SQL over ``price``."""
+    whens = " ".join(
+        f"WHEN price < {high} THEN {i}" for i, (_, high) in enumerate(PRICE_BANDS) if high
+    )
+    return f"CASE {whens} ELSE {len(PRICE_BANDS) - 1} END"
 
 
 class Category(db.Model):
@@ -64,6 +82,17 @@ class Product(db.Model):
             "price",
         ),
         Index("ix_product_status_price", "status", "price", "id", "hidden_at", "facility_id"),
+        # A price band, newest first: an equality on the band reads the band's products in
+        # order instead of skipping every product outside it (migration 0025).
+        Index(
+            "ix_product_band_created",
+            "status",
+            "price_band",
+            "created_at",
+            "id",
+            "hidden_at",
+            "price",
+        ),
         Index(
             "ix_product_category_created",
             "status",
@@ -101,6 +130,11 @@ class Product(db.Model):
     materials: Mapped[str] = mapped_column(String(300), default="")
     dimensions: Mapped[str] = mapped_column(String(120), default="")
     price: Mapped[int] = mapped_column(Integer)
+    # Computed by the database from the price, so no write can leave it behind (stored;
+    # on SQLite, migration 0025 adds it virtual, its index holding the values).
+    price_band: Mapped[int] = mapped_column(
+        SmallInteger, Computed(_price_band_sql(), persisted=True)
+    )
     material_cost: Mapped[int] = mapped_column(Integer, default=0)
     weight_grams: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default="draft")

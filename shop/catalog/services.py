@@ -17,11 +17,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import (
+    Integer,
     Select,
+    String,
     Subquery,
     and_,
     bindparam,
-    case,
+    cast,
     func,
     literal_column,
     select,
@@ -33,7 +35,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from shop.catalog import page_cache
 from shop.catalog.freshness import version_column
-from shop.catalog.models import Category, Product
+from shop.catalog.models import PRICE_BANDS, Category, Product
 from shop.catalog.search import Search, build_search, synonyms_stamp, tokenize
 from shop.extensions import db
 from shop.facilities.models import Facility
@@ -48,13 +50,6 @@ SORTS = ("relevan", "terbaru", "harga_naik", "harga_turun")
 DEFAULT_SORT = "terbaru"
 # A search counts its matches exactly up to this many; past it the page says "more than".
 COUNT_BOUND = 1000
-# The price facet of a search: (from, to) in rupiah, None = open.
-PRICE_BANDS: tuple[tuple[int | None, int | None], ...] = (
-    (None, 100_000),
-    (100_000, 250_000),
-    (250_000, 500_000),
-    (500_000, None),
-)
 
 
 # --------------------------------------------------------------------------- money
@@ -389,11 +384,53 @@ def _filtered(stmt: Select, query: ListingQuery) -> Select:
             Product.facility_id
             == select(Facility.id).where(Facility.slug == query.facility).scalar_subquery()
         )
-    if query.price_min is not None:
-        stmt = stmt.where(Product.price >= query.price_min)
-    if query.price_max is not None:
-        stmt = stmt.where(Product.price <= query.price_max)
-    return stmt
+    return stmt.where(*_price_terms(query))
+
+
+def _price_terms(query: ListingQuery) -> list[ColumnElement]:
+    """The conditions of the query's price range.
+
+    Newest first, with no other filter, a range inside one price band names the band, so
+    that the band's index reads the page in order instead of skipping every product
+    outside the range; the bounds that the band already implies are left out (a facet
+    link is the band alone). Sorted by price, the price index reads just the range, in
+    order; with a search, category, facility or province, their own index serves.
+    """
+    low, high = query.price_min, query.price_max
+    by_price = query.sort in ("harga_naik", "harga_turun")
+    narrowed = query.q or query.category or query.facility or query.province
+    band = None if by_price or narrowed else price_band_holding(low, high)
+    if band is None:
+        return [
+            *([Product.price >= low] if low is not None else []),
+            *([Product.price <= high] if high is not None else []),
+        ]
+    band_low, band_high = PRICE_BANDS[band]
+    # Written into the SQL: a prepared statement's generic plan would not know the range
+    # is narrow and would take the price index, looking every row up for its band
+    # (20 ms at 50,000 products on PostgreSQL).
+    terms = [Product.price_band == _written_in(band)]
+    if low is not None and low > (band_low or 1):
+        terms.append(Product.price >= _written_in(low))
+    if high is not None and (band_high is None or high < band_high - 1):
+        terms.append(Product.price <= _written_in(high))
+    return terms
+
+
+def _written_in(number: int) -> ColumnElement:
+    """``number`` rendered into the statement's text instead of bound (an int, so safe)."""
+    return bindparam(None, int(number), type_=Integer, literal_execute=True)
+
+
+def price_band_holding(price_min: int | None, price_max: int | None) -> int | None:
+    """The one price band (PRICE_BANDS) the range ``price_min``–``price_max``, both
+    included, lies in: a band's facet link, or any range inside one; None otherwise."""
+    for i, (low, high) in enumerate(PRICE_BANDS):
+        from_inside = low is None or (price_min is not None and price_min >= low)
+        to_inside = high is None or (price_max is not None and price_max < high)
+        if from_inside and to_inside:
+            return i
+    return None
 
 
 def _order(sort: str, rank: tuple | None) -> tuple:
@@ -434,12 +471,6 @@ def _kind(letter: str) -> ColumnElement:
     return literal_column(f"'{letter}'")
 
 
-def _band(price) -> ColumnElement:
-    """The index of the price band (PRICE_BANDS) that ``price`` falls in, in SQL."""
-    whens = [(price < high, str(i)) for i, (_, high) in enumerate(PRICE_BANDS) if high is not None]
-    return case(*whens, else_=str(len(PRICE_BANDS) - 1)).label("band")
-
-
 def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, int | None]:
     """Facets of a search and the number of products the whole query lists, in one
     statement over at most ``COUNT_BOUND`` + 1 matches (grouped in the database, a few
@@ -456,7 +487,9 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
     if dialect == "postgresql" and _surely_capped(search, query):
         bands = [PriceFacet(low, high, 0) for low, high in PRICE_BANDS]
         return SearchFacets({}, {}, bands, exact=False), bound + 1
-    columns = select(Product.category_id, Product.facility_id, Product.price, _band(Product.price))
+    columns = select(
+        Product.category_id, Product.facility_id, Product.price, Product.price_band.label("band")
+    )
     if dialect == "postgresql":
         # Any bound + 1 matches will do (past the bound the facets are not shown with
         # numbers), so no order: PostgreSQL reads the first matches it finds, in one pass
@@ -508,7 +541,7 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
         .join(Facility, Facility.id == m.c.facility_id)
         .where(*others("facility"))
         .group_by(Facility.slug),
-        select(_kind("p"), m.c.band, func.count())
+        select(_kind("p"), cast(m.c.band, String), func.count())
         .select_from(m)
         .where(*others("price"))
         .group_by(m.c.band),

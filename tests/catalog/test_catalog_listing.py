@@ -191,7 +191,7 @@ def test_deep_pages_of_filtered_sorted_listings_keep_the_order_of_sorting_all(ap
     for n in range(17):
         facility = (east, bali)[n % 2]
         category = (batik, rotan)[n % 3 == 0]
-        price = (90_000, 150_000, 150_000, 240_000, 400_000)[n % 5]
+        price = (90_000, 100_000, 150_000, 249_999, 250_000, 400_000)[n % 6]
         made.append(make_product(facility, category, price=price, name=f"Barang {n}"))
     make_product(
         east, batik, name="Disembunyikan", price=150_000, hidden_at=dt.datetime.now(dt.UTC)
@@ -210,6 +210,20 @@ def test_deep_pages_of_filtered_sorted_listings_keep_the_order_of_sorting_all(ap
         "category + band": (
             dict(category=batik.slug, price_min=100_000, price_max=250_000),
             lambda p: p.category_id == batik.id and 100_000 <= p.price <= 250_000,
+        ),
+        # Ranges inside one band are read by the band too (price_band_holding).
+        "one band (its facet link)": (
+            dict(price_min=100_000, price_max=249_999),
+            lambda p: 100_000 <= p.price <= 249_999,
+        ),
+        "inside one band": (
+            dict(price_min=140_000, price_max=160_000),
+            lambda p: 140_000 <= p.price <= 160_000,
+        ),
+        "the lowest band, open below": (dict(price_max=99_999), lambda p: p.price <= 99_999),
+        "category + one band": (
+            dict(category=batik.slug, price_min=100_000, price_max=249_999),
+            lambda p: p.category_id == batik.id and 100_000 <= p.price <= 249_999,
         ),
     }
     orders = {
@@ -252,3 +266,38 @@ def test_unicode_and_huge_numbers_in_the_listing_are_messages(client, raw):
     assert "bukan jumlah rupiah" in html
     assert "Nomor halaman itu tidak ada" in html
     assert len(TITLE.findall(html)) == 4
+
+
+def test_a_price_range_inside_one_band_names_that_band():
+    from shop.catalog.services import price_band_holding
+
+    assert price_band_holding(None, 99_999) == 0
+    assert price_band_holding(100_000, 249_999) == 1
+    assert price_band_holding(140_000, 160_000) == 1
+    assert price_band_holding(500_000, None) == 3
+    assert price_band_holding(600_000, 900_000) == 3
+    for across in [(None, None), (None, 100_000), (100_000, 250_000), (90_000, 120_000)]:
+        assert price_band_holding(*across) is None, across
+    assert price_band_holding(100_000, None) is None  # bands 1, 2 and 3
+
+
+def test_a_price_change_moves_the_product_to_its_new_band(app):
+    """The band is computed by the database from the price: an UPDATE of the price alone
+    (as every write path does) moves the product between band listings."""
+    from shop.catalog.services import ListingQuery, list_products
+
+    facility, category = make_facility(), make_category()
+    product = make_product(facility, category, price=150_000)
+    db.session.commit()
+
+    def in_band(low: int, high: int) -> list[int]:
+        query = ListingQuery(price_min=low, price_max=high)
+        return [p.id for p in list_products(query, 24).items]
+
+    assert in_band(100_000, 249_999) == [product.id]
+    assert in_band(250_000, 499_999) == []
+    product.price = 300_000
+    db.session.commit()
+    assert product.price_band == 2
+    assert in_band(100_000, 249_999) == []
+    assert in_band(250_000, 499_999) == [product.id]
