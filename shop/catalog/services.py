@@ -27,6 +27,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    text,
     true,
     union_all,
 )
@@ -35,7 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from shop.catalog import page_cache
 from shop.catalog.freshness import version_column
-from shop.catalog.models import PRICE_BANDS, Category, Product
+from shop.catalog.models import FACET_COLUMNS_INDEX, PRICE_BANDS, Category, Product
 from shop.catalog.search import Search, build_search, synonyms_stamp, tokenize
 from shop.extensions import db
 from shop.facilities.models import Facility
@@ -471,6 +472,22 @@ def _kind(letter: str) -> ColumnElement:
     return literal_column(f"'{letter}'")
 
 
+def _facet_columns_of(ids) -> Select:
+    """The facet columns of the products ``ids``, on SQLite, read from the index holding
+    them alone (``INDEXED BY``: SQLite would look each id up in the table, whose wide rows
+    make a thousand lookups cost twice as much, 2.3 against 1.3 ms at 100,000 products)."""
+    return (
+        select(
+            literal_column("category_id"),
+            literal_column("facility_id"),
+            literal_column("price"),
+            literal_column("price_band").label("band"),
+        )
+        .select_from(text(f"product INDEXED BY {FACET_COLUMNS_INDEX}"))
+        .where(literal_column("id").in_(ids))
+    )
+
+
 def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, int | None]:
     """Facets of a search and the number of products the whole query lists, in one
     statement over at most ``COUNT_BOUND`` + 1 matches (grouped in the database, a few
@@ -503,9 +520,10 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
         # The matches are products for sale already: checking status here too would let
         # SQLite walk every active product by its status index (15 ms at 100,000)
         # instead of looking up the thousand ids.
-        matches = _unfaceted(columns.where(Product.id.in_(ids)), query)
-        if not plain:
-            matches = matches.limit(bound + 1)
+        if plain:
+            matches = _facet_columns_of(ids)
+        else:
+            matches = _unfaceted(columns.where(Product.id.in_(ids)), query).limit(bound + 1)
     m = matches.cte("matches").prefix_with("MATERIALIZED")
     by = {
         "category": (

@@ -251,3 +251,39 @@ def test_search_words_are_written_into_the_sql_on_postgresql(app, queries):
     searches = [s for s in counted.statements if "to_tsquery" in s]
     assert len(searches) >= 3  # named page, other matches, count and ranked page
     assert all("'batik:* & kawung:*'" in s or "'batik:*'" in s for s in searches)
+
+
+def test_a_search_reads_its_facets_from_the_facet_index_on_sqlite(app):
+    """SQLite would look each of up to 1,001 matches up in the table's wide rows; the
+    facet statement names the index holding the facet columns, and the counts it gives
+    are those of the matching products for sale."""
+    from sqlalchemy import event
+
+    from shop.catalog.models import FACET_COLUMNS_INDEX
+    from shop.catalog.search import build_search
+    from shop.catalog.services import search_facets
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reads a search's matches with their columns")
+    named, others = _named_and_other_matches()
+    seen: list[tuple[str, tuple]] = []
+
+    def keep(_conn, _cursor, statement, parameters, *_args):
+        if statement.startswith("WITH matches"):
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        facets, total = search_facets(build_search("batik"), ListingQuery(q="batik"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    assert total == len(named) + len(others) == 5  # the draft is not for sale
+    assert sum(facets.categories.values()) == 5 and sum(facets.facilities.values()) == 5
+    ((statement, parameters),) = seen
+    plan = " ".join(
+        str(row[-1])
+        for row in db.session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters
+        )
+    )
+    assert f"USING INDEX {FACET_COLUMNS_INDEX} (id=?)" in plan
