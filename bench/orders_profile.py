@@ -89,10 +89,7 @@ def measure(database: str, orders: int, cprofile: int) -> dict:
         if _backend_pid() != backend:
             raise RuntimeError("the orders ran on more than one server connection")
     if profile:
-        stats = pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_SORT", "tottime"))
-        stats.print_stats(cprofile)
-        if os.environ.get("PROFILE_CALLEES"):
-            stats.print_callees(os.environ["PROFILE_CALLEES"])
+        pstats.Stats(profile).sort_stats("tottime").print_stats(cprofile)
     ms = 1000
     return {
         "orders": orders,
