@@ -9,8 +9,6 @@ in-process for ``CATALOG_FACET_TTL`` seconds (they are not state that matters).
 from __future__ import annotations
 
 import math
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -146,8 +144,6 @@ class ProvinceFacet:
 
 
 T = TypeVar("T")
-_cache: dict[str, tuple[float, object]] = {}
-_cache_lock = threading.Lock()
 
 
 def _kept_search(key: tuple, ttl: float, load: Callable[[], T]) -> T:
@@ -162,22 +158,16 @@ def _kept_search(key: tuple, ttl: float, load: Callable[[], T]) -> T:
 
 def clear_cache() -> None:
     """Forget the facet lists, and every kept page and search (:mod:`page_cache`)."""
-    with _cache_lock:
-        _cache.clear()
     page_cache.clear()
 
 
 def _cached(key: str, ttl: float, load: Callable[[], T]) -> T:
-    if ttl <= 0:
-        return load()
-    now = time.monotonic()
-    hit = _cache.get(key)
-    if hit and hit[0] > now:
-        return hit[1]  # type: ignore[return-value]
-    value = load()
-    with _cache_lock:
-        _cache[key] = (now + ttl, value)
-    return value
+    """A facet list (or a facility's split) kept ``ttl`` seconds in the page cache, as
+    kept pages are: once expired it is served for as long again while one rebuild runs
+    after the response, so no request waits for the counts over the whole catalog
+    (20-60 ms at 100,000 products); forgotten with the catalog version."""
+    # Objects, kept per process: never shared through Redis.
+    return page_cache.cached(("facets", key), ttl, load, page_cache.PAGES, shared=False)
 
 
 # For sale: published by its facility and not hidden by an administrator.

@@ -164,7 +164,9 @@ def test_signed_in_staff_are_never_served_a_kept_page(app, monkeypatch, page_cac
     db.session.commit()
     keys: list[tuple] = []
     original = page_cache.cached
-    monkeypatch.setattr(page_cache, "cached", lambda key, *a: keys.append(key) or original(key, *a))
+    monkeypatch.setattr(
+        page_cache, "cached", lambda key, *a, **k: keys.append(key) or original(key, *a, **k)
+    )
     app.test_client().get("/produk")  # the shared page, now kept
     assert any("page" in key for key in keys)
 

@@ -178,3 +178,44 @@ def test_outside_a_request_one_caller_rebuilds_while_others_get_the_stale_copy(c
     assert page_cache.cached("k", 10, rebuild) == "new"
     assert seen == ["old"]
     assert page_cache.cached("k", 10, lambda: pytest.fail("kept")) == "new"
+
+
+def test_an_expired_facet_list_is_served_stale_and_rebuilt_once_after_the_response(
+    app, clock, monkeypatch
+):
+    """The category, facility and province counts (kept CATALOG_FACET_TTL) expire like kept
+    pages: the request finding them expired is answered with the old counts, and each
+    list is counted again once, after that response, not by the requests waiting."""
+    from factories import make_category
+
+    from shop.catalog import services
+
+    app.config["CATALOG_PAGE_CACHE_SECONDS"] = 0  # pages rendered each time: their lists
+    monkeypatch.setitem(app.config, "CATALOG_FACET_TTL", 10)
+    batik, rotan = make_category(name_id="Batik Tulis"), make_category(name_id="Rotan Anyam")
+    product = make_product(category=batik)
+    db.session.commit()
+    counted: list[str] = []
+    original = services._active_counts
+    monkeypatch.setattr(
+        services, "_active_counts", lambda column: counted.append(column.key) or original(column)
+    )
+    visitor = app.test_client()
+    assert "Batik Tulis (1)" in _get(visitor) and "Rotan Anyam" not in _get(visitor)
+    assert counted.count("category_id") == 1  # counted once, then kept
+    db.session.execute(update(Product).where(Product.id == product.id).values(category_id=rotan.id))
+    db.session.commit()  # a change no catalog version follows: the lists only expire
+
+    counted.clear()
+    clock[0] += 10.5  # expired, within the stale bound
+    response = visitor.get("/produk")
+    assert "Batik Tulis (1)" in response.get_data(as_text=True)  # the old counts …
+    assert counted == []  # … answered before any count
+    assert "Batik Tulis (1)" in _get(app.test_client())  # another visitor meanwhile
+    response.close()  # sent: the rebuilds run now
+    page_cache.wait_for_rebuilds()
+    assert counted.count("category_id") == 1
+
+    page = _get(visitor)
+    assert "Rotan Anyam (1)" in page and "Batik Tulis" not in page
+    assert counted.count("category_id") == 1  # rebuilt once
