@@ -3,7 +3,8 @@
 Every page is served by a small, constant number of statements: products come with
 their facility and category joined and their photos in one ``selectinload``; the facet
 lists (categories, facilities, provinces) are one grouped query each and may be cached
-in-process for ``CATALOG_FACET_TTL`` seconds (they are not state that matters).
+in-process for ``CATALOG_FACET_TTL`` seconds, then served stale while one rebuild runs
+(they are not state that matters).
 """
 
 from __future__ import annotations
