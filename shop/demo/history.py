@@ -104,6 +104,9 @@ class _History:
         self.result = HistoryResult()
         self.serial = itertools.count(1)
         self.disputed = False
+        # Payment methods with a cancelled, refunded part so far: the first paid order of
+        # each method loses a part, so both kinds of refund are shown whatever the dice.
+        self.cancelled_methods: set[str] = set()
         self.stripe_moves: list[StripeMove] = []
         self.admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL)) or ADMIN_EMAIL
 
@@ -244,7 +247,9 @@ class _History:
                     .order_by(FacilityOrder.id)
                 )
             )
-            cancel = rng.random() < 0.1
+            cancel = rng.random() < 0.1 or order.payment_method not in self.cancelled_methods
+            if cancel:
+                self.cancelled_methods.add(order.payment_method)
             for index, part in enumerate(parts):
                 if cancel and index == 0:
                     with unit_of_work():
