@@ -301,3 +301,24 @@ def test_a_price_change_moves_the_product_to_its_new_band(app):
     assert product.price_band == 2
     assert in_band(100_000, 249_999) == []
     assert in_band(250_000, 499_999) == [product.id]
+
+
+def test_the_database_puts_each_price_in_the_band_price_bands_names(app):
+    """``price_band`` is computed by the database from the expression migration 0025
+    wrote: it must agree with PRICE_BANDS on every edge (a change of the bands without
+    a migration would file products under the wrong band link)."""
+    from shop.catalog.models import PRICE_BANDS
+
+    def band_of(price: int) -> int:
+        return next(
+            i
+            for i, (low, high) in enumerate(PRICE_BANDS)
+            if (low is None or price >= low) and (high is None or price < high)
+        )
+
+    edges = sorted({1} | {e + d for band in PRICE_BANDS for e in band if e for d in (-1, 0)})
+    facility, category = make_facility(), make_category()
+    made = [make_product(facility, category, price=price) for price in edges]
+    db.session.commit()
+    assert [p.price_band for p in made] == [band_of(p.price) for p in made]
+    assert {p.price_band for p in made} == set(range(len(PRICE_BANDS)))
