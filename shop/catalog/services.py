@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import (
+    CTE,
     Integer,
     Select,
     String,
@@ -463,10 +464,16 @@ def _kind(letter: str) -> ColumnElement:
     return literal_column(f"'{letter}'")
 
 
-def _facet_columns_of(ids) -> Select:
+def _facet_columns_of(ids, counted: CTE) -> Select:
     """The facet columns of the products ``ids``, on SQLite, read from the index holding
     them alone (``INDEXED BY``: SQLite would look each id up in the table, whose wide rows
-    make a thousand lookups cost twice as much, 2.3 against 1.3 ms at 100,000 products)."""
+    make a thousand lookups cost twice as much, 2.3 against 1.3 ms at 100,000 products).
+
+    Read only when ``counted`` (the number of ``ids``, at most ``COUNT_BOUND`` + 1) is
+    within the bound: past it the facets are shown without numbers, and counting the ids
+    alone costs a tenth of looking a thousand of them up (0.05-0.17 against 0.8 ms at
+    100,000 products). ``CROSS JOIN`` keeps the count outermost, so a search past the
+    bound never reads a row."""
     return (
         select(
             literal_column("category_id"),
@@ -474,8 +481,9 @@ def _facet_columns_of(ids) -> Select:
             literal_column("price"),
             literal_column("price_band").label("band"),
         )
-        .select_from(text(f"product INDEXED BY {FACET_COLUMNS_INDEX}"))
-        .where(literal_column("id").in_(ids))
+        .add_cte(counted)
+        .select_from(text(f"{counted.name} CROSS JOIN product INDEXED BY {FACET_COLUMNS_INDEX}"))
+        .where(literal_column(f"{counted.name}.n") <= COUNT_BOUND, literal_column("id").in_(ids))
     )
 
 
@@ -498,6 +506,7 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
     columns = select(
         Product.category_id, Product.facility_id, Product.price, Product.price_band.label("band")
     )
+    counted = None  # on SQLite, the number of matches (up to the bound + 1), read first
     if dialect == "postgresql":
         # Any bound + 1 matches will do (past the bound the facets are not shown with
         # numbers), so no order: PostgreSQL reads the first matches it finds, in one pass
@@ -512,7 +521,13 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
         # SQLite walk every active product by its status index (15 ms at 100,000)
         # instead of looking up the thousand ids.
         if plain:
-            matches = _facet_columns_of(ids)
+            counted = (
+                select(func.count().label("n"))
+                .select_from(ids.subquery())
+                .cte("matched")
+                .prefix_with("MATERIALIZED")
+            )
+            matches = _facet_columns_of(ids, counted)
         else:
             matches = _unfaceted(columns.where(Product.id.in_(ids)), query).limit(bound + 1)
     m = matches.cte("matches").prefix_with("MATERIALIZED")
@@ -555,7 +570,11 @@ def search_facets(search: Search, query: ListingQuery) -> tuple[SearchFacets, in
         .where(*others("price"))
         .group_by(m.c.band),
         select(_kind("t"), literal_column("''"), func.count()).select_from(m).where(*others("")),
-        select(_kind("n"), literal_column("''"), func.count()).select_from(m),
+        (
+            select(_kind("n"), literal_column("''"), func.count()).select_from(m)
+            if counted is None
+            else select(_kind("n"), literal_column("''"), counted.c.n)
+        ),
     ]
     categories: dict[str, int] = {}
     facilities: dict[str, int] = {}

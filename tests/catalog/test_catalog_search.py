@@ -253,12 +253,14 @@ def test_search_words_are_written_into_the_sql_on_postgresql(app, queries):
     assert all("'batik:* & kawung:*'" in s or "'batik:*'" in s for s in searches)
 
 
-def test_a_search_reads_its_facets_from_the_facet_index_on_sqlite(app):
+def test_a_search_reads_its_facets_from_the_facet_index_on_sqlite(app, monkeypatch):
     """SQLite would look each of up to 1,001 matches up in the table's wide rows; the
     facet statement names the index holding the facet columns, and the counts it gives
-    are those of the matching products for sale."""
+    are those of the matching products for sale. The matches are counted first, and
+    their rows are read only within the bound: past it no number is shown."""
     from sqlalchemy import event
 
+    from shop.catalog import services
     from shop.catalog.models import FACET_COLUMNS_INDEX
     from shop.catalog.search import build_search
     from shop.catalog.services import search_facets
@@ -269,21 +271,31 @@ def test_a_search_reads_its_facets_from_the_facet_index_on_sqlite(app):
     seen: list[tuple[str, tuple]] = []
 
     def keep(_conn, _cursor, statement, parameters, *_args):
-        if statement.startswith("WITH matches"):
+        if statement.startswith("WITH matched"):
             seen.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", keep)
     try:
         facets, total = search_facets(build_search("batik"), ListingQuery(q="batik"))
+        monkeypatch.setattr(services, "COUNT_BOUND", 4)
+        capped, capped_total = search_facets(build_search("batik"), ListingQuery(q="batik"))
     finally:
         event.remove(db.engine, "before_cursor_execute", keep)
     assert total == len(named) + len(others) == 5  # the draft is not for sale
     assert sum(facets.categories.values()) == 5 and sum(facets.facilities.values()) == 5
-    ((statement, parameters),) = seen
-    plan = " ".join(
+    assert facets.exact and sum(band.count for band in facets.prices) == 5
+    # Past the bound: "more than 4", and no counts, as none would be shown.
+    assert capped_total == 5 and not capped.exact
+    assert capped.categories == capped.facilities == {}
+    assert [band.count for band in capped.prices] == [0] * len(capped.prices)
+    (statement, parameters), _ = seen
+    plan = [
         str(row[-1])
         for row in db.session.connection().exec_driver_sql(
             f"EXPLAIN QUERY PLAN {statement}", parameters
         )
-    )
-    assert f"USING INDEX {FACET_COLUMNS_INDEX} (id=?)" in plan
+    ]
+    lookup = f"SEARCH product USING INDEX {FACET_COLUMNS_INDEX} (id=?)"
+    assert lookup in plan
+    # The count is the outer loop: a count past the bound ends it before any lookup.
+    assert plan.index("SCAN matched") < plan.index(lookup)
