@@ -286,8 +286,8 @@ class SearchFacets:
 
     Each list counts the matches under the other filters of the query (so choosing a
     category still shows how many the other categories have); ``exact`` is False when
-    the search matched more than the bound and the counts would be partial (the page
-    then shows the options without numbers).
+    the search matched more than the bound: the counts, partial or not read at all, are
+    then not shown (the page lists the options without numbers).
     """
 
     categories: dict[str, int]
