@@ -205,7 +205,9 @@ def test_transitions_and_refusals(world, runner):
     )
     assert paid_entries == 1
     actions = db.session.scalars(
-        select(AuditEntry.action).where(AuditEntry.object_type == "settlement")
+        select(AuditEntry.action)
+        .where(AuditEntry.object_type == "settlement")
+        .order_by(AuditEntry.id)
     ).all()
     assert actions == [
         "settlement.build",
