@@ -511,6 +511,8 @@ class FakeStripe:
             return self._list_balance_transactions(query)
         if method == "GET" and parts == ["payouts"]:
             return self._list_payouts(query)
+        if method == "GET" and parts == ["refunds"]:
+            return self._list_refunds(query)
         raise ApiError(f"Unrecognized request URL ({method}: {path}).", status=404)
 
     def _create_session(self, p: dict) -> dict:
@@ -804,6 +806,19 @@ class FakeStripe:
             query,
             {"limit", "starting_after", "ending_before", "created", "status"},
             lambda p: status is None or p["status"] == status,
+        )
+
+    def _list_refunds(self, query: dict) -> dict:
+        charge, pi = query.get("charge"), query.get("payment_intent")
+        return self._list(
+            self.refunds,
+            "refund",
+            query,
+            {"limit", "starting_after", "ending_before", "created", "charge", "payment_intent"},
+            lambda r: (
+                (charge is None or r["charge"] == charge)
+                and (pi is None or r["payment_intent"] == pi)
+            ),
         )
 
     # -- request plumbing ------------------------------------------------------------

@@ -147,6 +147,41 @@ def test_refund_made_in_the_stripe_dashboard_is_recorded_once(fake_stripe, paid_
     assert refunded(order) == 30_000 and core.refunded(payment.id) == 30_000
 
 
+def test_a_dashboard_refund_is_recorded_under_its_stripe_id_and_ours_are_marked(
+    fake_stripe, paid_order
+):
+    """Stripe lists the charge's refunds: ours carry the shop's mark, so only the one made
+    in the dashboard is recorded, under its own id; two notices record it once."""
+    checkout = _checkout(paid_order)
+    ours = refund_card_payment(checkout.payment_id, 20_000, "admin@kb", "r", "rf-mark")
+    assert fake_stripe.refunds[ours.refund_id]["metadata"] == {gw.REFUND_KEY: "rf-mark"}
+    theirs = fake_stripe.refund_in_dashboard(checkout.payment_intent_id, 3_000_000)
+    first, second = fake_stripe.events_of("charge.refunded")
+    assert handle_event(second).outcome == "refund of 30000 IDR recorded"
+    assert handle_event(first).outcome == "refund already recorded"
+    references = [t.reference for t in core.refunds_of(paid_order.id)]
+    assert references[0] == ours.refund_id
+    assert references[1:] and all(r.startswith(theirs["id"] + ":") for r in references[1:])
+    assert refunded(paid_order) == 50_000
+
+
+def test_a_dashboard_refund_is_recorded_under_the_event_when_stripe_cannot_list(
+    fake_stripe, paid_order
+):
+    checkout = _checkout(paid_order)
+    theirs = fake_stripe.refund_in_dashboard(checkout.payment_intent_id, 3_000_000)
+    (event,) = fake_stripe.events_of("charge.refunded")
+    fake_stripe.down()
+    try:
+        assert handle_event(event).outcome == "refund of 30000 IDR recorded"
+    finally:
+        fake_stripe.up()
+    (recorded,) = core.refunds_of(paid_order.id)
+    assert recorded.reference.startswith(event["id"] + ":")
+    assert not recorded.reference.startswith(theirs["id"])
+    assert refunded(paid_order) == 30_000
+
+
 def test_late_payment_flagged_for_refund_is_refunded_without_touching_the_order(
     fake_stripe, card_order, products
 ):

@@ -156,6 +156,25 @@ def test_a_refund_made_in_stripes_dashboard_is_recorded_on_the_order_once(
     assert problems() == []
 
 
+def test_a_dashboard_refund_its_webhook_recorded_is_not_listed_after_the_sync(
+    paid, fake_stripe, admin
+):
+    """The charge.refunded webhook records the dashboard refund under Stripe's refund id,
+    which is what the sync finds on the balance: no exception is left to link by hand."""
+    payment_id = checkout_of(paid.id).payment_id
+    refund = fake_stripe.refund_in_dashboard(checkout_of(paid.id).payment_intent_id, 1_500_000)
+    (event,) = fake_stripe.events_of("charge.refunded")
+    assert handle_event(event).outcome == "refund of 15000 IDR recorded"
+    db.session.commit()
+    (recorded,) = core.refunds_of(paid.id)
+    assert recorded.reference.startswith(refund["id"] + ":")
+    sync()
+    assert row_of(refund["id"]) is not None
+    assert listed(admin, "stripe_refund") == "" and listed(admin, "stripe") == ""
+    assert core.refunded(payment_id) == 15_000
+    assert problems() == []
+
+
 def test_a_card_payment_whose_charge_the_sync_could_not_link_is_linked_by_hand(
     paid, fake_stripe, admin
 ):

@@ -261,11 +261,45 @@ def refund(payment_intent_id: str, amount_rupiah: int, idempotency_key: str) -> 
                 "payment_intent": payment_intent_id,
                 "amount": to_stripe_amount(amount_rupiah),
                 "reason": "requested_by_customer",
+                # Marks the refund as the shop's at Stripe, before its answer is stored
+                # (:func:`charge_refunds`), and tells a dashboard reader where it came from.
+                "metadata": {REFUND_KEY: idempotency_key},
             },
             options={"idempotency_key": idempotency_key},
         )
     )
     return RefundResult(result.id, from_stripe_amount(result.amount), result.status)
+
+
+# The metadata key the shop's own refunds carry at Stripe.
+REFUND_KEY = "karya_binaan_refund"
+
+
+@dataclass(frozen=True)
+class ChargeRefund:
+    """One refund of a charge at Stripe; ``ours``: made by the shop (:func:`refund`)."""
+
+    id: str
+    amount: int  # rupiah
+    status: str
+    ours: bool
+    created: datetime
+
+
+def charge_refunds(charge_id: str) -> list[ChargeRefund]:
+    """The refunds of one charge at Stripe, oldest first, all pages."""
+    rows = _all_pages(lambda p: client().v1.refunds.list(params=p), {"charge": charge_id})
+    found = [
+        ChargeRefund(
+            id=row.id,
+            amount=from_stripe_amount(row.amount, exact=False),
+            status=row.status,
+            ours=REFUND_KEY in (row.metadata or {}),
+            created=_stamp(row.created),
+        )
+        for row in rows
+    ]
+    return sorted(found, key=lambda r: (r.created, r.id))
 
 
 # -- balance and payouts (the Stripe sync) ---------------------------------------------

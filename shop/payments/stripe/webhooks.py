@@ -11,10 +11,11 @@ what the order asked for; anything else goes to the administrators' review list.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
@@ -58,11 +59,14 @@ class _Context:
     event_id: str
     row: StripeEvent
     now: datetime
+    # A charge.refunded event's refunds at Stripe (:func:`_charge_refunds_of`).
+    charge_refunds: list[gateway.ChargeRefund] = field(default_factory=list)
     fetch_facts_for: int | None = None
 
 
 def handle_event(event: dict, now: datetime | None = None) -> WebhookResult:
     now = now or utcnow()
+    charge_refunds = _charge_refunds_of(event)
     try:
         with unit_of_work():
             row = StripeEvent(
@@ -78,7 +82,7 @@ def handle_event(event: dict, now: datetime | None = None) -> WebhookResult:
             except IntegrityError:
                 return WebhookResult(200, "duplicate event: already handled")
             handler = HANDLERS.get(row.type)
-            ctx = _Context(event["id"], row, now)
+            ctx = _Context(event["id"], row, now, charge_refunds)
             obj = event["data"]["object"]
             if handler is None:
                 outcome = "ignored: event type not handled"
@@ -94,6 +98,22 @@ def handle_event(event: dict, now: datetime | None = None) -> WebhookResult:
     if ctx.fetch_facts_for:
         record_fee_and_net(ctx.fetch_facts_for)
     return WebhookResult(200, outcome, ctx.fetch_facts_for)
+
+
+def _charge_refunds_of(event: dict) -> list[gateway.ChargeRefund]:
+    """For a ``charge.refunded`` event, the charge's refunds at Stripe, asked before the
+    event's transaction opens, so that no lock is held while Stripe answers; none when
+    Stripe cannot say (the refund is then recorded under the event's id)."""
+    if event.get("type") != "charge.refunded":
+        return []
+    charge_id = str((event.get("data") or {}).get("object", {}).get("id") or "")
+    if not charge_id:
+        return []
+    end_read()
+    try:
+        return gateway.charge_refunds(charge_id)
+    except gateway.PaymentProviderError:
+        return []
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -344,10 +364,34 @@ def _charge_refunded(charge: dict, ctx: _Context) -> str:
     new = total - core.refunded(payment.id) - requested_amount(payment.id)
     if new <= 0:
         return "refund already recorded"
-    recorded = refunds.record_outside_refund(
-        order, payment, new, ctx.event_id, ACTOR, system_note(N_("refunded in Stripe")), ctx.now
-    )
+    recorded = 0
+    for source, amount in _outside_refund_sources(ctx.charge_refunds, new, ctx.event_id):
+        recorded += refunds.record_outside_refund(
+            order, payment, amount, source, ACTOR, system_note(N_("refunded in Stripe")), ctx.now
+        )
     return f"refund of {recorded} IDR recorded"
+
+
+def _outside_refund_sources(
+    listed: list[gateway.ChargeRefund], amount: int, event_id: str
+) -> list[tuple[str, int]]:
+    """Under which ids ``amount``, refunded in Stripe's dashboard, is recorded: each refund
+    of the charge at Stripe (``listed``) that is not the shop's nor recorded yet, under its
+    own id, oldest first, so that the Stripe sync finds it; what Stripe did not list (it
+    could not be reached, or listed less) under the event's id."""
+    sources: list[tuple[str, int]] = []
+    left = amount
+    for refund in listed:
+        if refund.ours or refund.status not in ("succeeded", "pending") or left <= 0:
+            continue
+        if db.session.scalar(select(core.refund_recorded_under(refund.id))):
+            continue
+        take = min(refund.amount, left)
+        sources.append((refund.id, take))
+        left -= take
+    if left > 0:
+        sources.append((event_id, left))
+    return sources
 
 
 def _dispute_created(dispute: dict, ctx: _Context) -> str:
