@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, exists, func, literal, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
@@ -181,19 +181,6 @@ def reference_taken(reference: str) -> bool:
             select(PaymentTransaction.id).where(PaymentTransaction.reference == reference)
         )
         is not None
-    )
-
-
-def refund_recorded_under(source_id: str | ColumnElement) -> ColumnElement[bool]:
-    """Whether a refund is recorded under ``source_id`` (a value or a column, such as a
-    Stripe refund id): as its reference, or as the start of one per part
-    (``{source}:{part}``, :func:`shop.payments.refunds.record_outside_refund`)."""
-    return exists().where(
-        PaymentTransaction.kind == "refund",
-        or_(
-            PaymentTransaction.reference == source_id,
-            PaymentTransaction.reference.like(source_id + literal(":%", String)),
-        ),
     )
 
 

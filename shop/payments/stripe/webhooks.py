@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
@@ -106,7 +105,7 @@ def _charge_refunds_of(event: dict) -> list[gateway.ChargeRefund]:
     Stripe cannot say (the refund is then recorded under the event's id)."""
     if event.get("type") != "charge.refunded":
         return []
-    charge_id = str((event.get("data") or {}).get("object", {}).get("id") or "")
+    charge_id = str(event["data"]["object"].get("id") or "")  # shape checked on receipt
     if not charge_id:
         return []
     end_read()
@@ -364,8 +363,10 @@ def _charge_refunded(charge: dict, ctx: _Context) -> str:
     new = total - core.refunded(payment.id) - requested_amount(payment.id)
     if new <= 0:
         return "refund already recorded"
+    # Stripe refund ids already recorded (one reference per part: "{id}:{part}").
+    known = {t.reference.split(":")[0] for t in core.refunds_of(order.id)}
     recorded = 0
-    for source, amount in _outside_refund_sources(ctx.charge_refunds, new, ctx.event_id):
+    for source, amount in _outside_refund_sources(ctx.charge_refunds, known, new, ctx.event_id):
         recorded += refunds.record_outside_refund(
             order, payment, amount, source, ACTOR, system_note(N_("refunded in Stripe")), ctx.now
         )
@@ -373,19 +374,19 @@ def _charge_refunded(charge: dict, ctx: _Context) -> str:
 
 
 def _outside_refund_sources(
-    listed: list[gateway.ChargeRefund], amount: int, event_id: str
+    listed: list[gateway.ChargeRefund], known: set[str], amount: int, event_id: str
 ) -> list[tuple[str, int]]:
     """Under which ids ``amount``, refunded in Stripe's dashboard, is recorded: each refund
-    of the charge at Stripe (``listed``) that is not the shop's nor recorded yet, under its
-    own id, oldest first, so that the Stripe sync finds it; what Stripe did not list (it
-    could not be reached, or listed less) under the event's id."""
+    of the charge at Stripe (``listed``) that is not the shop's nor ``known`` (recorded
+    already), under its own id, oldest first, so that the Stripe sync finds it; what Stripe
+    did not list (it could not be reached, or listed less) under the event's id."""
     sources: list[tuple[str, int]] = []
     left = amount
     for refund in listed:
-        if refund.ours or refund.status not in ("succeeded", "pending") or left <= 0:
+        if refund.ours or refund.id in known or refund.status not in ("succeeded", "pending"):
             continue
-        if db.session.scalar(select(core.refund_recorded_under(refund.id))):
-            continue
+        if left <= 0:
+            break
         take = min(refund.amount, left)
         sources.append((refund.id, take))
         left -= take

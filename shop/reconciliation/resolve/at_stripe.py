@@ -20,7 +20,7 @@ from sqlalchemy import String, exists, func, literal, or_, select
 from shop.extensions import db
 from shop.orders import services as orders
 from shop.payments import core, refunds
-from shop.payments.models import Payment
+from shop.payments.models import Payment, PaymentTransaction
 from shop.payments.stripe.balance_models import StripeBalanceTransaction as Txn
 from shop.payments.stripe.models import StripeRefund
 from shop.payments.stripe.refunds import requested_amount
@@ -57,7 +57,13 @@ def open_disputes() -> list[Txn]:
 
 def outside_refunds() -> list[Txn]:
     """Refunds at Stripe under an id the shop never created, not linked yet."""
-    recorded = core.refund_recorded_under(Txn.source_id)
+    recorded = exists().where(
+        PaymentTransaction.kind == "refund",
+        or_(
+            PaymentTransaction.reference == Txn.source_id,
+            PaymentTransaction.reference.like(Txn.source_id + literal(":%", String)),
+        ),
+    )
     return list(
         db.session.scalars(
             select(Txn)
