@@ -105,7 +105,8 @@ def main() -> None:
                         times.append((time.perf_counter() - start) * 1000)
                     totals[q] += statistics.median(times)
                     print(f"| {q} | {_label(statement)} | {statistics.median(times):.2f} |")
-                    if q in explain and args.database_url.startswith("postgres"):
+                    explainable = not statement.startswith("EXPLAIN")
+                    if q in explain and explainable and args.database_url.startswith("postgres"):
                         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
                         print("\n".join("    " + row[0] for row in cursor.fetchall()))
             finally:
