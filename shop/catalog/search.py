@@ -554,10 +554,11 @@ class Search:
             expression = f"({expression}) NOT ({self._fts5_words(near=False)})"
         return expression
 
-    def facet_rows(self) -> Select:
-        """PostgreSQL: the facet columns of the products for sale that match, read from
-        :data:`FTS_FACETS` (a few dozen bytes a row) rather than ``product``."""
-        c = FTS_FACETS.c
+    def facet_rows(self, among: int) -> Select:
+        """PostgreSQL: the facet columns of the products for sale that match among the
+        first ``among`` rows of :data:`FTS_FACETS` (a few dozen bytes a row, where
+        ``product``'s are two kilobytes); a scan stops there."""
+        c = select(FTS_FACETS).limit(among).subquery("first_rows").c
         return select(c.category_id, c.facility_id, c.price, c.price_band.label("band")).where(
             c.words.op("@@")(self._tsquery())
         )

@@ -405,6 +405,38 @@ def test_postgresql_counts_common_words_in_its_narrow_copy_as_in_product_after_e
     assert facets("anyaman", category="mebel")[1] == 1  # a filtered count, from the copy too
 
 
+def test_postgresql_asks_the_index_when_the_first_rows_of_its_copy_do_not_settle_a_count(
+    app, monkeypatch
+):
+    """The narrow copy is searched among its first PROBED_ROWS rows only. Its answer
+    stands when it found more than the bound (the facets then go uncounted, as on
+    SQLite) or read the whole copy; otherwise the count is ``product``'s, in full."""
+    import pytest
+
+    from shop.catalog import services
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's FTS5 table is its only copy")
+    relevance_shop()
+    for setting in ("enable_bitmapscan", "enable_indexscan"):  # the planner would scan
+        db.session.execute(db.text(f"SET LOCAL {setting} = off"))
+    anyaman = {"anyaman": 6, "mebel": 1, "kulit": 1}
+
+    facets, total = services.search_facets(build("anyaman"), ListingQuery(q="anyaman"))
+    assert total == 8 and facets.exact and facets.categories == anyaman  # the whole copy
+
+    monkeypatch.setattr(services, "PROBED_ROWS", 3)  # a few of its matches, if any
+    facets, total = services.search_facets(build("anyaman"), ListingQuery(q="anyaman"))
+    assert total == 8 and facets.exact and facets.categories == anyaman  # product's
+
+    monkeypatch.setattr(services, "PROBED_ROWS", 10_000)
+    monkeypatch.setattr(services, "COUNT_BOUND", 2)  # more than the bound in the copy
+    facets, total = services.search_facets(build("anyaman"), ListingQuery(q="anyaman"))
+    assert total == 3 and not facets.exact
+    assert facets.categories == facets.facilities == {}
+    assert [band.count for band in facets.prices] == [0] * len(facets.prices)
+
+
 def build(q: str):
     from shop.catalog.search import build_search
 
