@@ -145,9 +145,10 @@ def _record_flushed_terms(session: Session, _flush_context) -> None:
         record_terms(session, texts)
 
 
-# Full-text search objects that migrations create by hand (0001, 0006, 0007) and the
-# models do not declare: SQLite's FTS5 table ``product_fts`` (and the shadow tables FTS5
-# keeps beside it), PostgreSQL's generated ``tsvector`` columns and their GIN indexes.
+# Full-text search objects that migrations create by hand (0001, 0006, 0007, 0028) and
+# the models do not declare: SQLite's FTS5 table ``product_fts`` (and the shadow tables
+# FTS5 keeps beside it), PostgreSQL's generated ``tsvector`` columns, their GIN indexes
+# and the narrow copy ``product_fts_facets``.
 FTS_TABLE_PREFIX = "product_fts"
 FTS_COLUMNS = {("product", "search_vector"), ("product", "name_vector")}
 FTS_INDEXES = {

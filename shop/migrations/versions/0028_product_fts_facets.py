@@ -14,7 +14,9 @@ none): 51 MB against 195 MB, and the same 1,001 matches in 2.8 ms instead of 6.0
 
 It is PostgreSQL's counterpart of SQLite's ``product_fts``: products for sale only,
 kept by the database itself (a trigger on every write of the columns it copies), so no
-path that writes a product can leave it stale. Stock changes do not fire it.
+path that writes a product can leave it stale. Stock changes do not fire it. It is only
+ever scanned, from its start (rare words are found through ``product``'s GIN index), so
+it has no index of its own beyond its key.
 """
 
 from alembic import op
@@ -23,6 +25,7 @@ revision = '0028ftsfacets'
 down_revision = '0027vectorsinrow'
 branch_labels = None
 depends_on = None
+
 
 def upgrade():
     if op.get_bind().dialect.name != 'postgresql':
@@ -72,8 +75,6 @@ def upgrade():
         'SELECT id, category_id, facility_id, price, price_band, strip(search_vector) '
         "FROM product WHERE status = 'active' AND hidden_at IS NULL ORDER BY id"
     )
-    # A rare word's few matches are found by their index rather than by a full scan.
-    op.execute('CREATE INDEX ix_product_fts_facets_words ON product_fts_facets USING gin (words)')
 
 
 def downgrade():
